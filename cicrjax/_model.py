@@ -1,0 +1,53 @@
+"""The abstract interface that every cicrjax model implements."""
+
+import abc
+from typing import ClassVar
+
+import diffrax
+import equinox as eqx
+
+from ._custom_types import Scalar, State
+from ._parameters import ParameterInfo, parameter_info
+
+
+class AbstractModel(eqx.Module):
+    """A well-mixed CICR model: named states, parameters as array fields, and `vector_field(t, y, args)`.
+
+    Subclasses are final, declare `name` (the CLI name), `states` (cytosolic Ca first where the model has it),
+    `citation`, parameters with [`cicrjax.param`][], and implement `derivative` and `initial_state`.
+    The state `y` is a 1-D array ordered as `states`; time is in s, concentrations in µM, voltage in mV.
+    """
+
+    name: ClassVar[str]
+    states: ClassVar[tuple[str, ...]]
+    citation: ClassVar[str]
+
+    @abc.abstractmethod
+    def derivative(self, t: Scalar, y: State) -> State:
+        """Time derivative dy/dt (state units per s) with this model's parameter values."""
+
+    @abc.abstractmethod
+    def initial_state(self) -> State:
+        """The published initial state, ordered as `states`."""
+
+    def default_solver(self) -> diffrax.AbstractSolver:
+        """The diffrax solver that suits this model's stiffness (explicit Tsit5 unless a model overrides it)."""
+        return diffrax.Tsit5()
+
+    def vector_field(self, t: Scalar, y: State, args) -> State:
+        """diffrax-style vector field; `args` is `None` or a [`cicrjax.Protocol`][] that drives parameters in time."""
+        model = self if args is None else args.apply(self, t)
+        return model.derivative(t, y)
+
+    @classmethod
+    def parameters(cls) -> tuple[ParameterInfo, ...]:
+        """Name, unit, description, constraint and default of every parameter."""
+        return parameter_info(cls)
+
+    def state_index(self, state: str) -> int:
+        """Position of a named state in `y`; raises `ValueError` naming the valid states."""
+        if state not in self.states:
+            raise ValueError(
+                f"model {self.name!r} has no state {state!r}; its states are {', '.join(self.states)}"
+            )
+        return self.states.index(state)

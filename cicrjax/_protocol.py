@@ -1,0 +1,147 @@
+"""Stimulus protocols as values: time courses that drive named model parameters (IP3, β, influx, voltage)."""
+
+import abc
+from collections.abc import Mapping
+
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from ._custom_types import Scalar
+from ._parameters import array_field
+
+
+class AbstractStimulus(eqx.Module):
+    """A time course u(t) in the unit of the parameter it drives, with its discontinuity times."""
+
+    @abc.abstractmethod
+    def __call__(self, t: Scalar) -> Scalar:
+        """Value at time `t` (s)."""
+
+    @abc.abstractmethod
+    def jump_times(self) -> Array:
+        """Times (s) where u or its slope jumps; the step-size controller steps exactly onto them."""
+
+
+class Constant(AbstractStimulus):
+    """A constant value.
+
+    **Example:** `Constant(0.4)`
+    """
+
+    value: Array = array_field()
+
+    def __call__(self, t):
+        return self.value + 0.0 * t
+
+    def jump_times(self):
+        return jnp.zeros((0,))
+
+
+class Step(AbstractStimulus):
+    """A step from `before` to `after` at `time` (s).
+
+    **Example:** `Step(time=10.0, before=0.25, after=0.5)`
+    """
+
+    time: Array = array_field()
+    before: Array = array_field()
+    after: Array = array_field()
+
+    def __call__(self, t):
+        return jnp.where(t < self.time, self.before, self.after)
+
+    def jump_times(self):
+        return self.time[None]
+
+
+class PulseTrain(AbstractStimulus):
+    """`count` rectangular pulses of `amplitude` above `baseline`, each `width` s long, every `period` s from `start`.
+
+    Pacing at rate f Hz is `period = 1/f`. `count` is static (it sets array shapes); the times are leaves.
+
+    **Example:** `PulseTrain(period=1.0, width=0.005, amplitude=1.0, count=10)`
+    """
+
+    period: Array = array_field()
+    width: Array = array_field()
+    amplitude: Array = array_field()
+    count: int = eqx.field(static=True)
+    start: Array = array_field(default=0.0)
+    baseline: Array = array_field(default=0.0)
+
+    def __check_init__(self):
+        if self.count < 1:
+            raise ValueError(f"PulseTrain count must be at least 1, got {self.count}")
+
+    def __call__(self, t):
+        s = t - self.start
+        k = jnp.floor(s / self.period)
+        on = (s >= 0) & (k < self.count) & (s - k * self.period < self.width)
+        return jnp.where(on, self.baseline + self.amplitude, self.baseline)
+
+    def jump_times(self):
+        onsets = self.start + self.period * jnp.arange(self.count)
+        return jnp.concatenate([onsets, onsets + self.width])
+
+
+class Ramp(AbstractStimulus):
+    """Linear ramp from `value_start` at `t_start` to `value_end` at `t_end` (s), constant outside.
+
+    **Example:** `Ramp(t_start=0.0, t_end=100.0, value_start=0.25, value_end=0.8)`
+    """
+
+    t_start: Array = array_field()
+    t_end: Array = array_field()
+    value_start: Array = array_field()
+    value_end: Array = array_field()
+
+    def __call__(self, t):
+        frac = jnp.clip((t - self.t_start) / (self.t_end - self.t_start), 0.0, 1.0)
+        return self.value_start + frac * (self.value_end - self.value_start)
+
+    def jump_times(self):
+        return jnp.stack([self.t_start, self.t_end])
+
+
+class Protocol(eqx.Module):
+    """Stimuli applied to named model parameters: each parameter follows its stimulus in time.
+
+    **Arguments:** `stimuli`, a mapping from parameter name to an `AbstractStimulus`.
+
+    **Example:** `Protocol({"beta": Step(time=20.0, before=0.25, after=0.4)})`
+    """
+
+    stimuli: dict[str, AbstractStimulus]
+
+    def __init__(self, stimuli: Mapping[str, AbstractStimulus]):
+        for name, stim in stimuli.items():
+            if not isinstance(stim, AbstractStimulus):
+                raise TypeError(
+                    f"stimulus for {name!r} must be a cicrjax stimulus (Constant, Step, ...), got {stim!r}"
+                )
+        self.stimuli = dict(stimuli)
+
+    def check(self, model) -> None:
+        """Raise `ValueError` if the protocol drives a parameter that `model` does not have."""
+        names = [p.name for p in model.parameters()]
+        for name in self.stimuli:
+            if name not in names:
+                raise ValueError(
+                    f"protocol drives {name!r}, which is not a parameter of model {model.name!r}; "
+                    f"choose one of: {', '.join(names)}"
+                )
+
+    def apply(self, model, t: Scalar):
+        """`model` with each driven parameter replaced by its stimulus value at time `t`."""
+        if not self.stimuli:
+            return model
+        names = tuple(self.stimuli)
+        values = tuple(self.stimuli[n](t) for n in names)
+        return eqx.tree_at(lambda m: tuple(getattr(m, n) for n in names), model, values)
+
+    def jump_times(self) -> Array:
+        """All discontinuity times (s) of all stimuli, sorted."""
+        if not self.stimuli:
+            return jnp.zeros((0,))
+        return jnp.sort(jnp.concatenate([s.jump_times() for s in self.stimuli.values()]))

@@ -1,0 +1,8 @@
+"""Conversion factors into cicrjax's unit system: time in s, concentration in µM, voltage in mV.
+
+Each published model multiplies its literature values by these once, where it is defined.
+"""
+
+PER_MINUTE = 1.0 / 60.0  # 1 min⁻¹ in s⁻¹
+PER_MS = 1000.0  # 1 ms⁻¹ in s⁻¹
+MILLIMOLAR = 1000.0  # 1 mM in µM
