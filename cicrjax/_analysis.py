@@ -27,9 +27,7 @@ def find_peaks(ts: ArrayLike, y: ArrayLike, *, min_rise: float = 0.1) -> tuple[n
     return times, heights
 
 
-def oscillation_period(
-    ts: ArrayLike, y: ArrayLike, *, discard: float = 0.5, min_amplitude: float = 1e-3
-) -> float:
+def oscillation_period(ts: ArrayLike, y: ArrayLike, *, discard: float = 0.5, min_amplitude: float = 1e-3) -> float:
     """Mean period (s) of a sustained oscillation, from the peaks after the first `discard` fraction of time.
 
     Returns NaN for a trace that settles (relative peak-to-peak amplitude below `min_amplitude`) or shows

@@ -47,7 +47,5 @@ class AbstractModel(eqx.Module):
     def state_index(self, state: str) -> int:
         """Position of a named state in `y`; raises `ValueError` naming the valid states."""
         if state not in self.states:
-            raise ValueError(
-                f"model {self.name!r} has no state {state!r}; its states are {', '.join(self.states)}"
-            )
+            raise ValueError(f"model {self.name!r} has no state {state!r}; its states are {', '.join(self.states)}")
         return self.states.index(state)

@@ -80,9 +80,7 @@ def parameter_info(model) -> tuple[ParameterInfo, ...]:
     """
     cls = model if isinstance(model, type) else type(model)
     return tuple(
-        ParameterInfo(
-            f.name, f.metadata["unit"], f.metadata["description"], f.metadata["constraint"], f.default
-        )
+        ParameterInfo(f.name, f.metadata["unit"], f.metadata["description"], f.metadata["constraint"], f.default)
         for f in dataclasses.fields(cls)
         if "unit" in f.metadata
     )
@@ -101,8 +99,7 @@ def with_parameters(model, values: Mapping[str, float]):
     for name, value in values.items():
         if name not in info:
             raise ValueError(
-                f"unknown parameter {name!r} for model {type(model).__name__}; "
-                f"valid parameters: {', '.join(info)}"
+                f"unknown parameter {name!r} for model {type(model).__name__}; valid parameters: {', '.join(info)}"
             )
         info[name].check(float(value))
     return dataclasses.replace(model, **{k: float(v) for k, v in values.items()})
@@ -128,9 +125,7 @@ def batch_parameters(model, values: Mapping[str, Any]):
     arrays = {}
     for name, value in values.items():
         if name not in names:
-            raise ValueError(
-                f"unknown parameter {name!r} for model {type(model).__name__}; valid: {', '.join(names)}"
-            )
+            raise ValueError(f"unknown parameter {name!r} for model {type(model).__name__}; valid: {', '.join(names)}")
         arrays[name] = jnp.asarray(value, dtype=float)
         if arrays[name].ndim != 1:
             raise ValueError(f"batch values for {name!r} must be 1-D, got shape {arrays[name].shape}")
@@ -140,7 +135,5 @@ def batch_parameters(model, values: Mapping[str, Any]):
     (n,) = sizes
     leaves = {name: getattr(model, name) for name in names}
     leaves.update(arrays)
-    broadcast = {
-        k: jnp.broadcast_to(v, (n, *jnp.shape(v))) if k not in arrays else v for k, v in leaves.items()
-    }
+    broadcast = {k: jnp.broadcast_to(v, (n, *jnp.shape(v))) if k not in arrays else v for k, v in leaves.items()}
     return dataclasses.replace(model, **broadcast)

@@ -117,9 +117,7 @@ class Protocol(eqx.Module):
     def __init__(self, stimuli: Mapping[str, AbstractStimulus]):
         for name, stim in stimuli.items():
             if not isinstance(stim, AbstractStimulus):
-                raise TypeError(
-                    f"stimulus for {name!r} must be a cicrjax stimulus (Constant, Step, ...), got {stim!r}"
-                )
+                raise TypeError(f"stimulus for {name!r} must be a cicrjax stimulus (Constant, Step, ...), got {stim!r}")
         self.stimuli = dict(stimuli)
 
     def check(self, model) -> None:

@@ -45,9 +45,7 @@ def _stimulus(kind: str, values: dict[str, float], default: float, spec: str) ->
         )
     if values["end"] <= values["start"]:
         raise ValueError(f"protocol {spec!r}: ramp end must be later than start")
-    return Ramp(
-        t_start=values["start"], t_end=values["end"], value_start=values["from"], value_end=values["to"]
-    )
+    return Ramp(t_start=values["start"], t_end=values["end"], value_start=values["from"], value_end=values["to"])
 
 
 def parse_protocol(specs: Sequence[str], model: AbstractModel) -> Protocol | None:
@@ -70,9 +68,7 @@ def parse_protocol(specs: Sequence[str], model: AbstractModel) -> Protocol | Non
         for item in filter(None, body.split(",")):
             key, sep3, text = item.partition("=")
             if not sep3 or key not in _KINDS[kind]:
-                raise ValueError(
-                    f"protocol {spec!r}: unknown field {key!r}; {kind} takes {', '.join(_KINDS[kind])}"
-                )
+                raise ValueError(f"protocol {spec!r}: unknown field {key!r}; {kind} takes {', '.join(_KINDS[kind])}")
             try:
                 values[key] = float(text)
             except ValueError:

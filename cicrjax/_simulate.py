@@ -59,9 +59,7 @@ def simulate(
     **Example:** `simulate(GDB1990(beta=0.301), jnp.linspace(0.0, 10.0, 1001))["Z"]`
     """
     if not isinstance(model, AbstractModel):
-        raise TypeError(
-            f"model must be a cicrjax model such as cicrjax.GDB1990(), got {type(model).__name__}"
-        )
+        raise TypeError(f"model must be a cicrjax model such as cicrjax.GDB1990(), got {type(model).__name__}")
     ts = jnp.asarray(ts)
     if ts.ndim != 1 or ts.shape[0] < 1:
         raise ValueError(f"ts must be a non-empty 1-D array of save times in s, got shape {ts.shape}")
@@ -94,6 +92,4 @@ def simulate(
         max_steps=max_steps,
         throw=throw,
     )
-    return Solution(
-        ts=sol.ts, ys=sol.ys, result=sol.result, num_steps=sol.stats["num_steps"], states=model.states
-    )
+    return Solution(ts=sol.ts, ys=sol.ys, result=sol.result, num_steps=sol.stats["num_steps"], states=model.states)

@@ -22,9 +22,7 @@ def add_parser(sub):
         help="simulate a bundled model and plot it",
         description="Simulate gdb1990 at beta = 0.301 and sweep beta with vmap; write CSV and PNG to --out.",
     )
-    p.add_argument(
-        "--out", default="cicrjax-demo", metavar="DIR", help="output directory (default cicrjax-demo)"
-    )
+    p.add_argument("--out", default="cicrjax-demo", metavar="DIR", help="output directory (default cicrjax-demo)")
     p.set_defaults(func=run)
 
 
@@ -35,9 +33,7 @@ def run(args):
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UsageError(
-            f"--out {args.out!r} cannot be created ({error.strerror}); choose another directory"
-        ) from None
+        raise UsageError(f"--out {args.out!r} cannot be created ({error.strerror}); choose another directory") from None
     start = time.perf_counter()
     ts = jnp.linspace(0.0, 30.0, 3001)
     model = GDB1990()
@@ -57,9 +53,7 @@ def run(args):
         np.savetxt(tmp, np.column_stack([betas, periods]), delimiter=",", header="beta,period_s", comments="")
     _plot(out / "gdb1990_demo.png", ts, sol, np.asarray(betas), periods)
     oscillating = np.asarray(betas)[np.isfinite(periods)]
-    print(
-        f"oscillations for beta in [{oscillating.min():.3f}, {oscillating.max():.3f}] (Hopf points 0.289, 0.774)"
-    )
+    print(f"oscillations for beta in [{oscillating.min():.3f}, {oscillating.max():.3f}] (Hopf points 0.289, 0.774)")
     print(f"simulated 1 + {len(betas)} (vmap) trajectories in {elapsed:.1f} s; wrote {out}/")
 
 

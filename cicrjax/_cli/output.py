@@ -13,15 +13,11 @@ def check_writable(path: str | os.PathLike, option: str) -> Path:
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise UsageError(
-            f"{option} {str(path)!r} is a directory; give a file name such as {path / 'out.csv'}"
-        )
+        raise UsageError(f"{option} {str(path)!r} is a directory; give a file name such as {path / 'out.csv'}")
     if not parent.is_dir():
         raise UsageError(f"{option} {str(path)!r}: directory {str(parent)!r} does not exist; create it first")
     if not os.access(parent, os.W_OK):
-        raise UsageError(
-            f"{option} {str(path)!r}: directory {str(parent)!r} is not writable; choose another path"
-        )
+        raise UsageError(f"{option} {str(path)!r}: directory {str(parent)!r} is not writable; choose another path")
     return path
 
 

@@ -58,9 +58,7 @@ def time_grid(t_end_text: str, dt_text: str | None) -> np.ndarray:
 def write_csv(path, ts, ys, states) -> None:
     """Write `t` and one column per state, atomically."""
     with atomic_path(path) as tmp:
-        np.savetxt(
-            tmp, np.column_stack([ts, ys]), delimiter=",", header=",".join(("t", *states)), comments=""
-        )
+        np.savetxt(tmp, np.column_stack([ts, ys]), delimiter=",", header=",".join(("t", *states)), comments="")
 
 
 def plot_states(path, ts, ys, states, title) -> None:

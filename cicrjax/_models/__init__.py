@@ -6,6 +6,5 @@ from .deyoung_keizer1992 import DeYoungKeizer1992 as DeYoungKeizer1992
 from .gdb1990 import GDB1990 as GDB1990
 from .li_rinzel1994 import LiRinzel1994 as LiRinzel1994
 from .marhl2000 import Marhl2000 as Marhl2000
-from .registry import MODELS as MODELS
-from .registry import get_model as get_model
+from .registry import MODELS as MODELS, get_model as get_model
 from .sneyd2002 import Sneyd2002 as Sneyd2002

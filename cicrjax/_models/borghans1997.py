@@ -58,17 +58,11 @@ class Borghans1997(AbstractModel):
     def derivative(self, t, y):
         Z, Y, A = y
         V2 = HillPump(self.VM2, self.K2, 2.0)(Z)
-        V3 = hill(A, self.Ka, 4.0) * CaActivatedRelease(self.VM3, self.Kz, 4.0, K_lum=self.Ky, n_lum=2.0)(
-            Z, Y
-        )
+        V3 = hill(A, self.Ka, 4.0) * CaActivatedRelease(self.VM3, self.Kz, 4.0, K_lum=self.Ky, n_lum=2.0)(Z, Y)
         leak = self.kf * Y
         dZ = Influx(self.v0, self.v1)(self.beta) - V2 + V3 + leak - LinearExtrusion(self.k)(Z)
         dY = V2 - V3 - leak
-        dA = (
-            self.beta * self.Vp
-            - self.Vd * hill(A, self.Kp, 2.0) * hill(Z, self.Kd, self.n)
-            - self.epsilon * A
-        )
+        dA = self.beta * self.Vp - self.Vd * hill(A, self.Kp, 2.0) * hill(Z, self.Kd, self.n) - self.epsilon * A
         return jnp.stack([dZ, dY, dA])
 
     def initial_state(self):

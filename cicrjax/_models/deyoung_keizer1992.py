@@ -49,9 +49,7 @@ class DeYoungKeizer1992(AbstractModel):
     c_init: Array = param(0.1, "µM", "initial cytosolic Ca")
 
     def _receptor(self):
-        return DeYoungKeizerIP3R(
-            self.a1, self.a2, self.a3, self.a4, self.a5, self.d1, self.d2, self.d3, self.d5
-        )
+        return DeYoungKeizerIP3R(self.a1, self.a2, self.a3, self.a4, self.a5, self.d1, self.d2, self.d3, self.d5)
 
     def derivative(self, t, y):
         c, x = y[0], y[1:]

@@ -71,9 +71,9 @@ class Marhl2000(AbstractModel):
         j_ch = CaActivatedRelease(self.k_ch, self.K1, 2.0, gradient=True)(c, ca_er)
         j_leak = Leak(self.k_leak)(c, ca_er)
         if self.mitochondria:
-            j_mito = UniporterUptake(self.k_in, self.K2, 8.0)(c) - MitochondrialEfflux(
-                self.k_out, self.K3, self.k_m
-            )(c, ca_m)
+            j_mito = UniporterUptake(self.k_in, self.K2, 8.0)(c) - MitochondrialEfflux(self.k_out, self.K3, self.k_m)(
+                c, ca_m
+            )
         else:
             j_mito = jnp.zeros_like(c)
         binding = BufferBinding(self.Pr_tot, self.k_plus, self.k_minus)(c, ca_pr)

@@ -9,8 +9,7 @@ from .marhl2000 import Marhl2000
 from .sneyd2002 import Sneyd2002
 
 MODELS = {
-    cls.name: cls
-    for cls in (GDB1990, DeYoungKeizer1992, LiRinzel1994, Borghans1997, Marhl2000, Atri1993, Sneyd2002)
+    cls.name: cls for cls in (GDB1990, DeYoungKeizer1992, LiRinzel1994, Borghans1997, Marhl2000, Atri1993, Sneyd2002)
 }
 
 
