@@ -9,10 +9,10 @@ import jax as _jax
 _jax.config.update("jax_enable_x64", True)
 
 from ._analysis import (
-    find_peaks as find_peaks,  # noqa: E402
+    find_peaks as find_peaks,
     oscillation_period as oscillation_period,
 )
-from ._fluxes import (  # noqa: E402
+from ._fluxes import (
     BufferBinding as BufferBinding,
     CaActivatedRelease as CaActivatedRelease,
     DeYoungKeizerIP3R as DeYoungKeizerIP3R,
@@ -27,9 +27,9 @@ from ._fluxes import (  # noqa: E402
     ReversiblePump as ReversiblePump,
     UniporterUptake as UniporterUptake,
 )
-from ._hill import hill as hill  # noqa: E402
-from ._model import AbstractModel as AbstractModel  # noqa: E402
-from ._models import (  # noqa: E402
+from ._hill import hill as hill
+from ._model import AbstractModel as AbstractModel
+from ._models import (
     GDB1990 as GDB1990,
     MODELS as MODELS,
     Atri1993 as Atri1993,
@@ -40,14 +40,14 @@ from ._models import (  # noqa: E402
     Sneyd2002 as Sneyd2002,
     get_model as get_model,
 )
-from ._parameters import (  # noqa: E402
+from ._parameters import (
     ParameterInfo as ParameterInfo,
     batch_parameters as batch_parameters,
     param as param,
     parameter_info as parameter_info,
     with_parameters as with_parameters,
 )
-from ._protocol import (  # noqa: E402
+from ._protocol import (
     AbstractStimulus as AbstractStimulus,
     Constant as Constant,
     Protocol as Protocol,
@@ -55,9 +55,9 @@ from ._protocol import (  # noqa: E402
     Ramp as Ramp,
     Step as Step,
 )
-from ._protocol_spec import parse_protocol as parse_protocol  # noqa: E402
-from ._simulate import simulate as simulate  # noqa: E402
-from ._solution import Solution as Solution  # noqa: E402
-from ._solvers import stiff_solver as stiff_solver  # noqa: E402
+from ._protocol_spec import parse_protocol as parse_protocol
+from ._simulate import simulate as simulate
+from ._solution import Solution as Solution
+from ._solvers import stiff_solver as stiff_solver
 
 __version__ = "0.1.0"
