@@ -35,7 +35,7 @@ class Constant(AbstractStimulus):
         return self.value + 0.0 * t
 
     def jump_times(self):
-        return jnp.zeros((0,))
+        return jnp.zeros((0,), self.value.dtype)
 
 
 class Step(AbstractStimulus):
@@ -81,7 +81,7 @@ class PulseTrain(AbstractStimulus):
         return jnp.where(on, self.baseline + self.amplitude, self.baseline)
 
     def jump_times(self):
-        onsets = self.start + self.period * jnp.arange(self.count)
+        onsets = self.start + self.period * jnp.arange(self.count, dtype=self.period.dtype)
         return jnp.concatenate([onsets, onsets + self.width])
 
 

@@ -33,8 +33,8 @@ class DeYoungKeizerIP3R(eqx.Module):
         x = x.reshape(2, 2, 2)
         d4 = self.d1 * self.d2 / self.d3
         # IP3 binding (site i); its rates depend on the inactivating site k.
-        on_i = jnp.stack([self.a1, self.a3]) * ip3
-        off_i = jnp.stack([self.a1 * self.d1, self.a3 * self.d3])
+        on_i = jnp.stack([self.a1, self.a3])[None, :] * ip3
+        off_i = jnp.stack([self.a1 * self.d1, self.a3 * self.d3])[None, :]
         j_i = on_i * x[0] - off_i * x[1]  # [j, k]
         # Inactivating Ca binding (site k); its rates depend on the IP3 site i.
         on_k = jnp.stack([self.a4, self.a2])[:, None] * c
