@@ -4,11 +4,11 @@ import diffrax
 
 
 def stiff_solver() -> diffrax.AbstractSolver:
-    """ESDIRK Kvaerno5 with a loose chord Newton solve: the default for stiff cicrjax models.
+    """ESDIRK Kvaerno5 whose Newton tolerances follow the step-size controller's rtol/atol.
 
-    The Newton tolerances only decide when an implicit stage has converged; the step-size controller still
-    enforces the user's rtol/atol, so loose values here cost no accuracy and avoid many rejected steps.
+    Measured on Marhl 2000 (0–20 s): a loose chord solve, `VeryChord(rtol=1e-3, atol=1e-6)`, takes fewer steps
+    but leaves errors of 7e-5 at rtol 1e-8, so the default keeps the Newton solve as tight as the controller.
 
-    **Example:** `simulate(model, ts, solver=stiff_solver())`
+    **Example:** `simulate(Sneyd2002(), ts, solver=stiff_solver())`
     """
-    return diffrax.Kvaerno5(root_finder=diffrax.VeryChord(rtol=1e-3, atol=1e-6))
+    return diffrax.Kvaerno5()

@@ -8,7 +8,6 @@ from jaxtyping import Array
 from .._fluxes import DeYoungKeizerIP3R, HillPump, Leak
 from .._model import AbstractModel
 from .._parameters import param
-from .._solvers import stiff_solver
 
 
 class DeYoungKeizer1992(AbstractModel):
@@ -61,6 +60,3 @@ class DeYoungKeizer1992(AbstractModel):
 
     def initial_state(self):
         return jnp.concatenate([self.c_init[None], self._receptor().equilibrium(self.c_init, self.IP3)])
-
-    def default_solver(self):
-        return stiff_solver()

@@ -16,7 +16,6 @@ from .._fluxes import (
 )
 from .._model import AbstractModel
 from .._parameters import param
-from .._solvers import stiff_solver
 
 
 class Marhl2000(AbstractModel):
@@ -90,6 +89,3 @@ class Marhl2000(AbstractModel):
     def initial_state(self):
         free = jnp.stack([self.c_init, self.Ca_ER_init, self.Ca_m_init, jnp.zeros_like(self.c_init)])
         return free.at[3].set(self.Ca_tot - self.total_calcium(free))
-
-    def default_solver(self):
-        return stiff_solver()
