@@ -40,12 +40,47 @@ from ._models import (
     Sneyd2002 as Sneyd2002,
     get_model as get_model,
 )
+from ._observation import (
+    INDICATORS as INDICATORS,
+    AbstractBleaching as AbstractBleaching,
+    AbstractIndicator as AbstractIndicator,
+    AbstractNoise as AbstractNoise,
+    BiExponentialBleaching as BiExponentialBleaching,
+    Cal520 as Cal520,
+    Fluo3 as Fluo3,
+    Fluo4 as Fluo4,
+    Fluorescence as Fluorescence,
+    FrameExposure as FrameExposure,
+    Fura2 as Fura2,
+    GaussianNoise as GaussianNoise,
+    GCaMP6f as GCaMP6f,
+    GCaMP6m as GCaMP6m,
+    GCaMP6s as GCaMP6s,
+    HillIndicator as HillIndicator,
+    LogNormalNoise as LogNormalNoise,
+    MonoExponentialBleaching as MonoExponentialBleaching,
+    PoissonGaussianNoise as PoissonGaussianNoise,
+    WithIndicator as WithIndicator,
+)
 from ._parameters import (
     ParameterInfo as ParameterInfo,
     batch_parameters as batch_parameters,
     param as param,
     parameter_info as parameter_info,
     with_parameters as with_parameters,
+)
+from ._preprocess import (
+    Beats as Beats,
+    average_beats as average_beats,
+    beat_metrics as beat_metrics,
+    correct_bleaching as correct_bleaching,
+    detect_beats as detect_beats,
+    normalise as normalise,
+    percentile_baseline as percentile_baseline,
+    resample as resample,
+    rolling_baseline as rolling_baseline,
+    transient_metrics as transient_metrics,
+    trim as trim,
 )
 from ._protocol import (
     AbstractStimulus as AbstractStimulus,
@@ -56,8 +91,15 @@ from ._protocol import (
     Step as Step,
 )
 from ._protocol_spec import parse_protocol as parse_protocol
+from ._recording import (
+    Recording as Recording,
+    RecordingError as RecordingError,
+    load_recording as load_recording,
+    save_recording as save_recording,
+)
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver
+from ._synthetic import synthesize as synthesize
 
 __version__ = "0.1.0"
