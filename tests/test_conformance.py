@@ -1,0 +1,70 @@
+"""Every registered model passes the same checks: jit, vmap against a loop, and grad against finite differences."""
+
+import dataclasses
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import cicrjax as cj
+
+HORIZON_S = 2.0
+TS = jnp.linspace(0.0, HORIZON_S, 21)
+TOL = dict(rtol=1e-10, atol=1e-12, max_steps=200_000)
+
+
+def _loss(model):
+    ys = cj.simulate(model, TS, **TOL).ys
+    scale = jnp.abs(model.initial_state()) + 1.0
+    return jnp.sum((ys / scale[None, :]) ** 2)
+
+
+def _perturbed(model, factor):
+    """The model with every parameter multiplied by `factor` (a second, nearby parameter set)."""
+    return dataclasses.replace(model, **{p.name: getattr(model, p.name) * factor for p in model.parameters()})
+
+
+@pytest.fixture(scope="module", params=sorted(cj.MODELS))
+def model(request):
+    return cj.get_model(request.param)()
+
+
+def test_metadata(model):
+    assert model.states and len(set(model.states)) == len(model.states)
+    assert model.citation and model.name in cj.MODELS
+    assert model.initial_state().shape == (len(model.states),)
+    for p in model.parameters():
+        p.check(float(getattr(model, p.name)))  # the published defaults satisfy their own constraints
+        assert getattr(model, p.name).dtype == jnp.float64
+
+
+def test_jit_vmap_matches_loop(model):
+    sim = jax.jit(lambda m: cj.simulate(m, TS, **TOL))
+    models = [model, _perturbed(model, 1.02)]
+    looped = np.stack([np.asarray(sim(m).ys) for m in models])
+    batch = jax.tree.map(lambda *x: jnp.stack(x), *models)
+    batched = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))(batch)
+    assert bool(jnp.all(batched.success))
+    assert np.all(np.isfinite(looped))
+    np.testing.assert_allclose(np.asarray(batched.ys), looped, rtol=1e-9, atol=1e-12)
+
+
+def test_grad_matches_central_differences(model):
+    params, static = eqx.partition(model, eqx.is_inexact_array)
+    loss = jax.jit(lambda p: _loss(eqx.combine(p, static)))
+    grad = jax.jit(jax.grad(lambda p: _loss(eqx.combine(p, static))))(params)
+    for info in model.parameters():
+        value = float(getattr(model, info.name))
+        h = 1e-4 * abs(value) if value != 0 else 1e-6
+
+        def central(step, name=info.name, value=value):
+            up = eqx.tree_at(lambda p: getattr(p, name), params, value + step)
+            down = eqx.tree_at(lambda p: getattr(p, name), params, value - step)
+            return (float(loss(up)) - float(loss(down))) / (2 * step)
+
+        # Richardson extrapolation: O(h^4) truncation error, since spike timing gives large third derivatives.
+        fd = (4 * central(h / 2) - central(h)) / 3
+        ad = float(getattr(grad, info.name))
+        assert ad == pytest.approx(fd, rel=1e-5, abs=1e-7 * abs(float(loss(params)))), info.name
