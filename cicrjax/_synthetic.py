@@ -14,6 +14,8 @@ from ._protocol import Protocol, PulseTrain
 from ._recording.recording import Recording
 from ._simulate import simulate
 
+TRACE_NAMES = {"calcium": "ca_uM", "ratio": "ratio_340_380", "raw": "F_au", "f_f0": "F_over_F0", "df_f0": "dF_over_F0"}
+
 
 def _pacing(protocol: Protocol | None) -> tuple[float | None, np.ndarray | None]:
     if protocol is None:
@@ -91,7 +93,7 @@ def synthesize(
         time=ts,
         traces=np.asarray(signal)[None, :],
         kind=kind,
-        names=(model.name,),
+        names=(TRACE_NAMES[kind],),
         pacing_period=period,
         stimulus_times=stimuli,
         provenance=provenance or f"cicrjax synthesize({model.name})",

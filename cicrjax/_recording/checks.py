@@ -88,3 +88,17 @@ def handle_missing(time, traces, names, lines, nan: str, source: str):
         if bad[k].any():
             out[k, bad[k]] = np.interp(time[bad[k]], time[good], traces[k, good])
     return time, out, lines
+
+
+def check_ratio(traces, names, lines, kind: str, source: str) -> None:
+    """A ratio (e.g. Fura-2 340/380) must be positive: raise naming the column and line of a zero or negative value."""
+    if kind != "ratio":
+        return
+    bad = traces <= 0
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise RecordingError(
+            f"{source}: {int(bad.sum())} zero or negative value(s) in ratio column {names[j]!r}, first at "
+            f"{_where(np.flatnonzero(bad[j]), lines)}; a fluorescence ratio needs positive F at both wavelengths "
+            "(subtract less background, or declare another kind)"
+        )

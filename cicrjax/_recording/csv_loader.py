@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_count, check_policy, check_times, drop_bad_times, handle_missing
+from .checks import check_count, check_policy, check_ratio, check_times, drop_bad_times, handle_missing
 from .errors import RecordingError
 from .kinds import resolve_kind
 from .recording import Recording
@@ -104,6 +104,7 @@ def load_csv(
         time = time_from_rate(traces.shape[1], rate, source, "no time column (looked for t, time, time_s, time_ms)")
     time, traces, lines = handle_missing(time, traces, trace_names, lines, nan, source)
     check_count(time.size, source, lines)
+    check_ratio(traces, trace_names, lines, signal_kind, source)
     return Recording(
         time=time,
         traces=traces,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_count, check_policy, check_times, drop_bad_times, handle_missing
+from .checks import check_count, check_policy, check_ratio, check_times, drop_bad_times, handle_missing
 from .csv_loader import check_rate, check_rate_agrees, time_from_rate
 from .errors import RecordingError
 from .kinds import resolve_kind
@@ -46,6 +46,7 @@ def load_npy(path: Path, *, kind=None, sampling_rate=None, nan="error", pacing_p
     time, traces, _ = handle_missing(time, traces, names, None, nan, source)
     check_count(time.size, source)
     signal_kind = resolve_kind(names, kind, source)
+    check_ratio(traces, names, None, signal_kind, source)
     return Recording(time, traces, signal_kind, names, pacing_period, provenance=f"{source} (.npy)")
 
 
@@ -99,6 +100,7 @@ def load_npz(path: Path, *, kind=None, time_unit=None, sampling_rate=None, nan="
     time, traces, _ = handle_missing(time, traces, names, None, nan, source)
     check_count(time.size, source)
     signal_kind = str(meta["kind"]) if kind is None and "kind" in meta else resolve_kind(names, kind, source)
+    check_ratio(traces, names, None, signal_kind, source)
     if pacing_period is None and "pacing_period" in meta and np.isfinite(meta["pacing_period"]):
         pacing_period = float(meta["pacing_period"])
     return Recording(
