@@ -26,7 +26,7 @@ class FrameExposure(eqx.Module):
 
     def sample_times(self, frame_times: ArrayLike) -> Array:
         """Midpoint times (s) inside each frame's exposure window, shape (frames, substeps)."""
-        offsets = self.exposure * (jnp.arange(self.substeps) + 0.5) / self.substeps
+        offsets = self.exposure * (jnp.arange(self.substeps, dtype=self.exposure.dtype) + 0.5) / self.substeps
         return jnp.asarray(frame_times)[:, None] + offsets[None, :]
 
     def integrate(self, values: ArrayLike) -> Array:
