@@ -5,35 +5,57 @@ import numpy as np
 from .._observation.bleaching import BiExponentialBleaching, MonoExponentialBleaching
 from .._recording.errors import RecordingError
 from .._recording.recording import Recording
-from .baseline import rolling_baseline
 
 
-def _fit_mono(t, b):
-    slope, intercept = np.polyfit(t, np.log(b), 1)
+def _baseline_points(t, y, window, q):
+    """One (time, value) point per window of `window` s: the q-th percentile and the mean time of samples below it."""
+    edges = np.arange(t[0], t[-1] + window, window)
+    points = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (t >= lo) & (t < hi)
+        if inside.sum() < 2:
+            continue
+        level = np.percentile(y[inside], q)
+        below = inside & (y <= level)
+        points.append((t[below].mean(), level))
+    return np.array(points).T
+
+
+def _fit_mono(tb, b):
+    slope, intercept = np.polyfit(tb, np.log(b), 1)
     if slope >= 0:
-        return None, np.exp(intercept) * np.ones_like(t)
-    return -1.0 / slope, np.exp(intercept - t / (-1.0 / slope))
+        return None, lambda t: np.exp(intercept) * np.ones_like(t)
+    return -1.0 / slope, lambda t: np.exp(intercept + slope * t)
 
 
-def _fit_bi(t, b, duration):
-    best = None
-    taus = np.geomspace(duration / 200, duration * 20, 40)
-    for i, tf in enumerate(taus):
-        for ts in taus[i + 1 :]:
-            basis = np.column_stack([np.exp(-t / tf), np.exp(-t / ts)])
-            coef, *_ = np.linalg.lstsq(basis, b, rcond=None)
-            if np.any(coef < 0):
-                continue
-            err = float(np.sum((basis @ coef - b) ** 2))
-            if best is None or err < best[0]:
-                best = (err, tf, ts, coef)
+def _fit_bi(tb, b, duration):
+    """Variable projection: amplitudes by non-negative least squares on a (τ_fast, τ_slow) grid, coarse then fine."""
+
+    def search(fast, slow, best):
+        for tf in fast:
+            for ts in slow[slow > tf]:
+                basis = np.column_stack([np.exp(-tb / tf), np.exp(-tb / ts)])
+                coef, *_ = np.linalg.lstsq(basis, b, rcond=None)
+                if np.any(coef < 0):
+                    continue
+                err = float(np.sum((basis @ coef - b) ** 2))
+                if best is None or err < best[0]:
+                    best = (err, tf, ts, coef)
+        return best
+
+    taus = np.geomspace(duration / 500, duration * 20, 60)
+    best = search(taus, taus, None)
+    for _ in range(2):
+        if best is not None:
+            step = np.geomspace(1 / 1.2, 1.2, 21)
+            best = search(best[1] * step, best[2] * step, best)
     return best
 
 
 def correct_bleaching(
     recording: Recording, model: str = "mono", *, window: float | None = None, q: float = 10.0
 ) -> tuple[Recording, list]:
-    """Divide each trace by an exponential fitted to its rolling baseline (window s, default a tenth of the span).
+    """Divide each trace by an exponential fitted to its baseline: the `q`-th percentile in windows of `window` s.
 
     **Arguments:** `model` `"mono"` or `"bi"`; `window` and `q` set the rolling-percentile baseline.
 
@@ -48,22 +70,23 @@ def correct_bleaching(
         raise RecordingError("correct bleaching before converting to ΔF/F0 (it needs positive F or F/F0)")
     t = recording.time - recording.time[0]
     window = recording.duration / 10 if window is None else window
-    baseline = rolling_baseline(recording.time, recording.traces, window, q)
-    if np.any(baseline <= 0):
+    if not 0 < window <= recording.duration / 2:
+        raise ValueError(
+            f"bleaching window {window!r} s must lie in (0, half the recording = {recording.duration / 2:g}]"
+        )
+    if np.any(recording.traces <= 0):
         raise RecordingError("bleaching correction needs positive fluorescence; subtract less background")
     corrected, fits = [], []
-    for b, y in zip(baseline, recording.traces, strict=True):
-        if model == "mono":
-            tau, curve = _fit_mono(t, b)
+    for y in recording.traces:
+        tb, b = _baseline_points(t, y, window, q)
+        best = _fit_bi(tb, b, recording.duration) if model == "bi" else None
+        if best is None:
+            tau, curve = _fit_mono(tb, b)
             fits.append(None if tau is None else MonoExponentialBleaching(tau=tau))
+            values = curve(t)
         else:
-            best = _fit_bi(t, b, recording.duration)
-            if best is None:
-                tau, curve = _fit_mono(t, b)
-                fits.append(None if tau is None else MonoExponentialBleaching(tau=tau))
-            else:
-                _, tf, ts, coef = best
-                curve = coef[0] * np.exp(-t / tf) + coef[1] * np.exp(-t / ts)
-                fits.append(BiExponentialBleaching(tau_fast=tf, tau_slow=ts, fraction_fast=coef[0] / coef.sum()))
-        corrected.append(y / (curve / curve[0]))
+            _, tf, ts, coef = best
+            values = coef[0] * np.exp(-t / tf) + coef[1] * np.exp(-t / ts)
+            fits.append(BiExponentialBleaching(tau_fast=tf, tau_slow=ts, fraction_fast=coef[0] / coef.sum()))
+        corrected.append(y / (values / values[0]))
     return recording.replace(traces=np.stack(corrected)), fits
