@@ -1,0 +1,144 @@
+"""Synthetic recordings and the `synth`/`inspect` commands: forward model, keys, shipped examples, CLI errors."""
+
+import re
+import shlex
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import cicrjax
+from cicrjax._cli.main import main
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+EXAMPLES = ("synthetic-fura2-li-rinzel", "synthetic-raw-bleaching")
+TS = jnp.linspace(0.0, 20.0, 41)
+
+
+def _readme_command(folder: str) -> list[str]:
+    text = (DATA / folder / "README.md").read_text()
+    command = re.search(r"```\n(cicrjax synth .*?)\n```", text, re.S).group(1)
+    return shlex.split(command)[1:]
+
+
+@pytest.mark.parametrize("folder", EXAMPLES)
+def test_shipped_examples_regenerate_bit_for_bit(tmp_path, folder, capsys):
+    argv = _readme_command(folder)
+    shipped = DATA / folder / argv[argv.index("--out") + 1].split("/")[-1]
+    argv[argv.index("--out") + 1] = str(tmp_path / shipped.name)
+    assert main(argv) == 0
+    assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes()
+
+
+def test_shipped_examples_have_the_documented_readouts():
+    ratio = cicrjax.load_recording(DATA / "synthetic-fura2-li-rinzel" / "ratio.csv")
+    assert ratio.kind == "ratio" and ratio.n_samples == 241
+    beats = cicrjax.detect_beats(ratio.time, ratio.traces[0])
+    assert len(beats) == 9
+    assert np.mean(np.diff(ratio.time[beats.peak])) == pytest.approx(12.8, rel=0.02)  # Li–Rinzel at IP3 = 0.4 µM
+    raw = cicrjax.load_recording(DATA / "synthetic-raw-bleaching" / "raw.csv")
+    assert raw.kind == "raw" and raw.n_samples == 601
+    corrected, fits = cicrjax.correct_bleaching(raw.replace(traces=raw.traces - 100.0), "mono", window=3.0, q=5)
+    assert float(fits[0].tau) == pytest.approx(40.0, rel=0.05)
+    beats = cicrjax.detect_beats(corrected.time, corrected.traces[0])
+    assert len(beats) == 14
+    assert np.mean(np.diff(corrected.time[beats.peak])) == pytest.approx(2.08, rel=0.01)  # GDB 1990 at β = 0.301
+
+
+def test_noise_free_synthesis_is_the_forward_model_and_keys_decide_the_noise():
+    model = cicrjax.LiRinzel1994()
+    ca = cicrjax.simulate(model, TS, rtol=1e-8, atol=1e-10)["C"]
+    key = jax.random.key(0)
+    fura = cicrjax.synthesize(model, TS, key=key, observation=cicrjax.Fura2())
+    np.testing.assert_allclose(fura.traces[0], cicrjax.Fura2()(ca), rtol=1e-12)
+    assert fura.kind == "ratio" and fura.names == ("ratio_340_380",)
+    obs = cicrjax.Fluorescence(cicrjax.Fluo4(), kind="df_f0")
+    df = cicrjax.synthesize(model, TS, key=key, observation=obs)
+    F = 1 + 99 * ca / (0.345 + ca)
+    np.testing.assert_allclose(df.traces[0], F / F[0] - 1, rtol=1e-10)
+    noise = cicrjax.GaussianNoise(0.01)
+    a = cicrjax.synthesize(model, TS, key=jax.random.key(3), observation=obs, noise=noise)
+    b = cicrjax.synthesize(model, TS, key=jax.random.key(3), observation=obs, noise=noise)
+    c = cicrjax.synthesize(model, TS, key=jax.random.key(4), observation=obs, noise=noise)
+    np.testing.assert_array_equal(a.traces, b.traces)
+    assert not np.array_equal(a.traces, c.traces)
+    np.testing.assert_array_equal(
+        a.traces[0], noise.sample(jnp.asarray(df.traces[0]), key=jax.random.key(3))
+    )  # the recording is the forward model plus the keyed noise draw
+
+
+def test_exposure_averages_the_frame_and_pacing_is_recorded():
+    model = cicrjax.LiRinzel1994()
+    exposure = cicrjax.FrameExposure(0.2, substeps=4)
+    protocol = cicrjax.Protocol(
+        {"IP3": cicrjax.PulseTrain(period=5.0, width=1.0, amplitude=0.3, count=4, baseline=0.4)}
+    )
+    rec = cicrjax.synthesize(model, TS, key=jax.random.key(0), exposure=exposure, protocol=protocol)
+    fine = np.asarray(exposure.sample_times(TS))
+    ca = cicrjax.simulate(model, jnp.asarray(fine.ravel()), protocol=protocol, rtol=1e-8, atol=1e-10)["C"]
+    np.testing.assert_allclose(rec.traces[0], np.asarray(ca).reshape(fine.shape).mean(axis=1), rtol=1e-12)
+    assert rec.kind == "calcium" and rec.pacing_period == 5.0
+    np.testing.assert_allclose(rec.stimulus_times, [0.0, 5.0, 10.0, 15.0])
+    with pytest.raises(ValueError, match="longer than the frame interval"):
+        cicrjax.synthesize(model, TS, key=jax.random.key(0), exposure=cicrjax.FrameExposure(1.0))
+
+
+def test_dynamic_binding_uses_the_dye_state():
+    dye = cicrjax.Fluo4(total=5.0)
+    model = cicrjax.WithIndicator(cicrjax.GDB1990(), dye)
+    obs = cicrjax.Fluorescence(dye, kind="f_f0")
+    rec = cicrjax.synthesize(model, TS, key=jax.random.key(0), observation=obs)
+    bound = cicrjax.simulate(model, TS, rtol=1e-8, atol=1e-10)["dye_bound"]
+    F = 1 + 99 * bound / 5.0
+    np.testing.assert_allclose(rec.traces[0], F / F[0], rtol=1e-10)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_inspect_real_paced_recording(shared_data, tmp_path, capsys):
+    out = tmp_path / "metrics.csv"
+    path = shared_data / "comb-cardiac-paced" / "ca_bcl140_pacing.csv"
+    assert main(["inspect", str(path), "--pacing-period", "0.14", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "1000 samples at 1000 Hz" in text and "7 beat(s)" in text
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("trace,beat,start_s,peak_s,amplitude") and len(rows) == 8
+
+
+def _fails(argv, capsys, message, out=None):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    if out is not None:
+        assert not Path(out).exists()
+
+
+def test_inspect_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    semicolon = tmp_path / "s.csv"
+    semicolon.write_text("time_s;F\n0;1\n1;2\n")
+    short = tmp_path / "short.csv"
+    short.write_text("time_ms,F\n" + "".join(f"{i},{i % 7}\n" for i in range(50)))
+    _fails(["inspect", str(tmp_path / "none.csv"), "--out", str(out)], capsys, "no such file", out)
+    _fails(["inspect", str(semicolon), "--out", str(out)], capsys, "--delimiter ';'", out)
+    _fails(["inspect", str(short), "--sampling-rate", "abc"], capsys, "--sampling-rate needs a number")
+    _fails(["inspect", str(short), "--pacing-period", "0.14", "--out", str(out)], capsys, "fewer than one beat", out)
+    _fails(["inspect", str(short), "--out", str(tmp_path / "no" / "m.csv")], capsys, "does not exist")
+
+
+def test_synth_bad_input_exits_2(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    base = ["synth", "gdb1990", "--t-end", "1", "--rate", "10", "--out", str(out)]
+    _fails([*base, "--noise", "pink:sigma=1"], capsys, "unknown kind 'pink'", out)
+    _fails([*base, "--noise", "gaussian:sigma=-1"], capsys, "sigma must be > 0", out)
+    _fails([*base, "--noise", "gaussian:s=1"], capsys, "unknown key 's'", out)
+    _fails([*base, "--seed", "x"], capsys, "--seed needs a whole number", out)
+    _fails([*base, "--observe", "fura2", "--bleach", "mono:tau=5"], capsys, "a ratio cancels it", out)
+    _fails([*base, "--exposure", "0.5"], capsys, "--exposure must lie in", out)
+    _fails(
+        ["synth", "gdb1990", "--t-end", "1", "--rate", "10", "--out", str(tmp_path / "s.txt")], capsys, ".csv or .npz"
+    )
