@@ -259,3 +259,16 @@ def test_recording_validates_itself():
         Recording(np.arange(3.0), np.array([1.0, np.nan, 2.0]))
     rec = _recording()
     assert not rec.traces.flags.writeable
+
+
+def test_fast_and_careful_parsers_agree(tmp_path):
+    rng = np.random.default_rng(4)
+    rows = np.column_stack([np.arange(200) * 0.5, rng.normal(size=(200, 3)) * 10 ** rng.integers(-300, 300, (200, 3))])
+    body = "".join(",".join(repr(float(v)) for v in row) + "\n" for row in rows)
+    fast = load_recording(_write(tmp_path / "fast.csv", "time_ms,a,b,c\n" + body))  # numpy.loadtxt path
+    careful = load_recording(_write(tmp_path / "careful.csv", "# comment\ntime_ms,a,b,c\n" + body))  # csv path
+    np.testing.assert_array_equal(fast.time, careful.time)
+    np.testing.assert_array_equal(fast.traces, careful.traces)
+    np.testing.assert_array_equal(fast.traces, rows[:, 1:].T)
+    with pytest.raises(RecordingError, match="line 3, column 'b' has text '1_0'"):
+        load_recording(_write(tmp_path / "u.csv", "time_s,a,b\n0,1,2\n1,2,1_0\n"))

@@ -2,7 +2,9 @@
 
 import csv
 import dataclasses
+import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,22 +17,26 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", " ": "space", "
 
 @dataclasses.dataclass(frozen=True)
 class Table:
-    """A parsed text table: column names, string cells (rows × columns) and each row's line number in the file."""
+    """A parsed text table: column names, string cells (rows × columns) or, for an all-numeric file read by the fast
+    path, a float array `numbers`, and each row's line number in the file."""
 
     path: Path
     names: tuple[str, ...]
-    cells: list[list[str]]
+    cells: list[list[str]] | None
     lines: np.ndarray
     has_header: bool
+    numbers: np.ndarray | None = None
 
     def column(self, name: str) -> list[str]:
         j = self.names.index(name)
+        if self.cells is None:
+            return [repr(float(v)) for v in self.numbers[:, j]]
         return [row[j] for row in self.cells]
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, data: bytes | None = None) -> str:
     """The file's text, or a `RecordingError` for empty or binary files."""
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if not data.strip():
         raise RecordingError(f"{path}: the file is empty; export the recording again")
     nul = data.find(b"\x00", 0, 65536)
@@ -58,11 +64,65 @@ def read_text(path: Path) -> str:
 
 
 def _is_number(text: str) -> bool:
+    if "_" in text:  # Python accepts 1_000; a recording should not
+        return False
     try:
         float(text)
     except ValueError:
         return False
     return True
+
+
+def _fast_table(path: Path, data: bytes, delimiter: str) -> Table | None:
+    """An all-numeric table with one header line (or none), parsed in C by `numpy.loadtxt`; None if anything is
+    unusual (comments, blank lines, empty or text cells, ragged rows), so that the careful parser reports it."""
+    end = data.find(b"\n")
+    try:
+        first = data[: end if end >= 0 else len(data)].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if not first.strip() or first.lstrip().startswith("#"):
+        return None
+    try:
+        header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter))]
+    except csv.Error:
+        return None
+    if len(header) == 1 and any(o in first for o in (",", ";", "\t") if o != delimiter):
+        return None
+    has_header = not all(_is_number(c) for c in header if c)
+    if has_header and (not all(header) or len(set(header)) != len(header)):
+        return None
+    skip = 1 if has_header else 0
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - skip
+    if n_lines < 1:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": the careful parser reports it
+            numbers = np.loadtxt(
+                io.BytesIO(data),
+                delimiter=delimiter,
+                skiprows=skip,
+                comments=None,
+                quotechar='"',
+                ndmin=2,
+                dtype=float,
+                encoding="utf-8",
+            )
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if numbers.shape[0] == 0 or numbers.shape[0] != n_lines or numbers.shape[1] != len(header):
+        return None
+    names = tuple(header) if has_header else tuple(f"column{j + 1}" for j in range(len(header)))
+    lines = np.arange(skip + 1, skip + 1 + numbers.shape[0])
+    return Table(path, names, None, lines, has_header, numbers)
+
+
+def _split(line: str, delimiter: str, path: Path, number: int) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as error:
+        raise RecordingError(f"{path}: line {number} cannot be split into fields ({error}); fix that line") from None
 
 
 def read_table(path: Path, *, delimiter: str | None = None, decimal: str = ".") -> Table:
@@ -78,13 +138,19 @@ def read_table(path: Path, *, delimiter: str | None = None, decimal: str = ".") 
         raise RecordingError(f"{path}: delimiter must be one character such as ',' ';' or a tab, got {delimiter!r}")
     if decimal == "," and delimiter == ",":
         raise RecordingError(f"{path}: decimal=',' needs another delimiter, such as ';' (--delimiter ';')")
-    text = read_text(path)
+    data = path.read_bytes()
+    if decimal == "." and data.strip() and b"\x00" not in data[:65536]:
+        fast = _fast_table(path, data, delimiter)
+        if fast is not None:
+            return fast
+    text = read_text(path, data)
+    del data
     numbered = [
         (i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip() and not line.lstrip().startswith("#")
     ]
     if not numbered:
         raise RecordingError(f"{path}: no data lines (only blank or # comment lines); export the recording again")
-    rows = list(csv.reader((line for _, line in numbered), delimiter=delimiter))
+    rows = [_split(line, delimiter, path, n) for n, line in numbered]  # one row per line
     lines = np.array([n for n, _ in numbered])
     first_line = numbered[0][1]
     dname = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
@@ -139,11 +205,15 @@ def read_table(path: Path, *, delimiter: str | None = None, decimal: str = ".") 
 
 def numeric_column(table: Table, name: str, decimal: str = ".") -> np.ndarray:
     """Column `name` as floats (empty cells become NaN); text raises `RecordingError` naming line and column."""
+    if table.numbers is not None:
+        return table.numbers[:, table.names.index(name)]
     cells = table.column(name)
     if decimal == ",":
         cells = [c.replace(",", ".") for c in cells]
     cleaned = [c.strip() or "nan" for c in cells]
     try:
+        if any("_" in c for c in cleaned):
+            raise ValueError("underscore")
         return np.array(cleaned, dtype=float)
     except ValueError:
         for cell, line in zip(cleaned, table.lines, strict=True):
