@@ -263,7 +263,9 @@ def test_recording_validates_itself():
 
 def test_fast_and_careful_parsers_agree(tmp_path):
     rng = np.random.default_rng(4)
-    rows = np.column_stack([np.arange(200) * 0.5, rng.normal(size=(200, 3)) * 10 ** rng.integers(-300, 300, (200, 3))])
+    rows = np.column_stack(
+        [np.arange(200) * 0.5, rng.normal(size=(200, 3)) * 10.0 ** rng.integers(-300, 300, (200, 3))]
+    )
     body = "".join(",".join(repr(float(v)) for v in row) + "\n" for row in rows)
     fast = load_recording(_write(tmp_path / "fast.csv", "time_ms,a,b,c\n" + body))  # numpy.loadtxt path
     careful = load_recording(_write(tmp_path / "careful.csv", "# comment\ntime_ms,a,b,c\n" + body))  # csv path
