@@ -61,6 +61,7 @@ from ._observation import (
     MonoExponentialBleaching as MonoExponentialBleaching,
     PoissonGaussianNoise as PoissonGaussianNoise,
     WithIndicator as WithIndicator,
+    pseudo_ratio_calcium as pseudo_ratio_calcium,
 )
 from ._parameters import (
     ParameterInfo as ParameterInfo,

@@ -56,6 +56,13 @@ def test_fura2_grynkiewicz_round_trip_and_formula():
         Fura2(R_min=5.0, R_max=2.0)
 
 
+def test_pseudo_ratio_is_exact_when_fmax_dwarfs_fmin():
+    dye = HillIndicator(Kd=1.1, hill=1.0, dynamic_range=1e12, k_off=100.0, total=10.0)
+    obs = Fluorescence(dye, kind="f_f0")  # F0 = F at the first sample, the resting Ca
+    ca = jnp.array([0.1, 0.2, 0.5, 1.0, 4.0])
+    np.testing.assert_allclose(cicrjax.pseudo_ratio_calcium(obs(ca), 1.1, 0.1), ca, rtol=1e-9)
+
+
 def test_capacity_is_the_derivative_of_bound_calcium():
     for ind in (cicrjax.Fluo4(), cicrjax.GCaMP6f()):
         c, h = 0.3, 1e-6

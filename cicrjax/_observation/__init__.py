@@ -16,6 +16,7 @@ from .hill_indicator import HillIndicator as HillIndicator
 from .indicator import AbstractIndicator as AbstractIndicator
 from .lognormal import LogNormalNoise as LogNormalNoise
 from .noise import AbstractNoise as AbstractNoise
+from .pseudo_ratio import pseudo_ratio_calcium as pseudo_ratio_calcium
 from .with_indicator import WithIndicator as WithIndicator
 
 INDICATORS = {cls.name: cls for cls in (Fluo3, Fluo4, Cal520, GCaMP6s, GCaMP6m, GCaMP6f)}
