@@ -10,7 +10,7 @@ from ._observation.fluorescence import Fluorescence
 from ._observation.fura2 import Fura2
 from ._observation.noise import AbstractNoise
 from ._observation.with_indicator import WithIndicator
-from ._protocol import Protocol, PulseTrain
+from ._protocol import Protocol
 from ._recording.recording import Recording
 from ._simulate import simulate
 
@@ -18,10 +18,11 @@ TRACE_NAMES = {"calcium": "ca_uM", "ratio": "ratio_340_380", "raw": "F_au", "f_f
 
 
 def _pacing(protocol: Protocol | None) -> tuple[float | None, np.ndarray | None]:
+    """Pacing period and stimulus onsets (s) from the first periodic stimulus (`PulseTrain`, action potentials)."""
     if protocol is None:
         return None, None
     for stim in protocol.stimuli.values():
-        if isinstance(stim, PulseTrain):
+        if all(hasattr(stim, a) for a in ("period", "count", "start")):
             onsets = np.asarray(stim.start) + np.asarray(stim.period) * np.arange(stim.count)
             return float(stim.period), onsets
     return None, None

@@ -121,6 +121,10 @@ def test_line_scan_tiff_kymograph_and_metadata(tmp_path):
         load_recording(tmp_path / "bare.tif")
     rec = load_recording(tmp_path / "bare.tif", line_time=0.01, time_axis=1)
     np.testing.assert_allclose(rec.traces[0], image.mean(axis=0))
+    rec = load_recording(tmp_path / "bare.tif", line_time=0.01, pixels=(10, 20))
+    np.testing.assert_allclose(rec.traces[0], image[:, 10:20].mean(axis=1))
+    with pytest.raises(RecordingError, match=r"pixels=\(10, 99\) outside the 64 pixels"):
+        load_recording(tmp_path / "bare.tif", line_time=0.01, pixels=(10, 99))
 
 
 def test_petab_measurement_table(shared_data):

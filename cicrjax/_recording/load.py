@@ -73,6 +73,7 @@ def load_recording(
     line_time: float | None = None,
     pixel_size: float | None = None,
     time_axis: int = 0,
+    pixels: tuple[int, int] | None = None,
 ) -> Recording:
     """Load a recording from CSV/TSV, `.npy`/`.npz`, a suite2p folder, a line-scan TIFF or a PEtab table.
 
@@ -88,7 +89,8 @@ def load_recording(
     - `nan`: `error` (default), `drop` or `interpolate` NaN/inf/empty values.
     - `pacing_period`: pacing cycle length (s), stored as protocol metadata.
     - `neuropil`, `only_cells`: suite2p neuropil coefficient (default ops' or 0.7) and `iscell` filtering.
-    - `line_time` (s), `pixel_size` (µm), `time_axis`: line-scan TIFF geometry when the metadata lacks it.
+    - `line_time` (s), `pixel_size` (µm), `time_axis`: line-scan TIFF geometry when the metadata lacks it;
+      `pixels=(start, stop)` averages only those pixels of each line.
 
     **Example:** `load_recording("ca.csv", pacing_period=0.14).sampling_rate`
     """
@@ -131,6 +133,7 @@ def load_recording(
             line_time=line_time,
             pixel_size=pixel_size,
             time_axis=time_axis,
+            pixels=pixels,
             nan=nan,
             pacing_period=pacing_period,
         )
