@@ -166,8 +166,16 @@ def test_beatprofiler_frame_rates_and_metrics(shared_data, name):
     assert np.mean(metrics["amplitude"]) == pytest.approx(float(summary["mean amplitude [df/F0]"]), rel=0.03)
     assert np.mean(metrics["t50"]) == pytest.approx(float(summary["mean relax50 [s]"]), rel=0.05)
     assert np.nanmean(metrics["t90"]) == pytest.approx(float(summary["mean relax90 [s]"]), rel=0.05)
+    # BeatProfiler's contract90 is the time from 10% of the amplitude to the peak: our time to peak
+    assert np.mean(metrics["time_to_peak"]) == pytest.approx(float(summary["mean contract90 [s]"]), rel=0.02)
     raw = load_recording(folder / f"{name}.csv", columns=["raw_mean_intensity_au"])
     assert raw.kind == "raw" and raw.n_samples == rec.n_samples
+    raw_metrics = cicrjax.beat_metrics(raw.time, raw.traces[0], cicrjax.detect_beats(raw.time, raw.traces[0]))
+    assert np.mean(raw_metrics["amplitude"]) == pytest.approx(float(summary["mean raw amplitude [a.u.]"]), rel=0.03)
+    # our own ΔF/F0 (F0 = 5th percentile of the raw trace) against BeatProfiler's
+    ours = cicrjax.normalise(raw, "df_f0", q=5)
+    ours_metrics = cicrjax.beat_metrics(ours.time, ours.traces[0], cicrjax.detect_beats(ours.time, ours.traces[0]))
+    assert np.mean(ours_metrics["amplitude"]) == pytest.approx(float(summary["mean amplitude [df/F0]"]), rel=0.03)
 
 
 # ---------------------------------------------------------------- bad input
