@@ -196,3 +196,25 @@ def test_noise_likelihoods_are_differentiable_and_keys_are_explicit():
     a = camera.sample(jnp.full(5, 300.0), key=jax.random.key(1))
     b = camera.sample(jnp.full(5, 300.0), key=jax.random.key(1))
     np.testing.assert_array_equal(a, b)
+
+
+def test_observation_parameters_have_gradients_and_batch():
+    ca = jnp.array([0.1, 0.4, 1.2])
+    t = jnp.array([0.0, 1.0, 2.0])
+
+    def loss(params):
+        scale, offset, F0, tau = params
+        obs = Fluorescence(
+            cicrjax.Fluo4(), kind="df_f0", scale=scale, offset=offset, F0=F0, bleaching=MonoExponentialBleaching(tau)
+        )
+        return jnp.sum(obs(ca, t) ** 2)
+
+    p = jnp.array([2.0, 10.0, 15.0, 30.0])
+    grad = jax.jit(jax.grad(loss))(p)
+    h = 1e-6
+    fd = jnp.stack([(loss(p.at[i].add(h)) - loss(p.at[i].add(-h))) / (2 * h) for i in range(4)])
+    np.testing.assert_allclose(grad, fd, rtol=1e-6)
+    kds = jnp.array([0.2, 0.345, 1.0])
+    batched = jax.vmap(lambda kd: Fluorescence(cicrjax.Fluo4(Kd=kd), kind="raw")(ca))(kds)
+    looped = jnp.stack([Fluorescence(cicrjax.Fluo4(Kd=kd), kind="raw")(ca) for kd in kds])
+    np.testing.assert_allclose(batched, looped, rtol=1e-14)
