@@ -93,7 +93,7 @@ def run(args):
         print(f"  {name}: {len(beats_of)} beat(s)")
         if beats_of:
             values = np.array([r[4:] for r in beats_of], float)
-            means = np.nanmean(values, axis=0) if np.isfinite(values).any(axis=0).all() else values[0] * np.nan
+            means = [col[np.isfinite(col)].mean() if np.isfinite(col).any() else np.nan for col in values.T]
             text = ", ".join(f"{h}={v:.4g}" for h, v in zip(header[4:], means, strict=True))
             print(f"    mean: {text}")
     if out is not None:
