@@ -58,6 +58,10 @@ def detect_beats(
     **Example:** `len(detect_beats(rec.time, rec.traces[0], pacing_period=0.14))` is 7 for comb-cardiac-paced.
     """
     time, y = np.asarray(time, float), np.asarray(y, float)
+    if time.ndim != 1 or time.shape != y.shape:
+        raise ValueError(f"time and y must be 1-D of one length, got shapes {time.shape} and {y.shape}")
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must lie in (0, 1) (a fraction of the trace's range), got {threshold!r}")
     n = y.size
     dt = float(np.median(np.diff(time)))
     lo, hi = float(y.min()), float(y.max())
