@@ -8,14 +8,20 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
+from ._action_potential import ActionPotential as ActionPotential
 from ._analysis import (
     find_peaks as find_peaks,
     oscillation_period as oscillation_period,
 )
 from ._fluxes import (
+    NCX as NCX,
+    AllostericNCX as AllostericNCX,
+    AllostericVoltageSensor as AllostericVoltageSensor,
     BufferBinding as BufferBinding,
     CaActivatedRelease as CaActivatedRelease,
     DeYoungKeizerIP3R as DeYoungKeizerIP3R,
+    FourStateRyR as FourStateRyR,
+    GHKCalciumFlux as GHKCalciumFlux,
     HillPump as HillPump,
     Influx as Influx,
     Leak as Leak,
@@ -25,8 +31,12 @@ from ._fluxes import (
     MitochondrialEfflux as MitochondrialEfflux,
     RapidBuffer as RapidBuffer,
     ReversiblePump as ReversiblePump,
+    ShannonLTypeGates as ShannonLTypeGates,
     UniporterUptake as UniporterUptake,
+    ghk_factor as ghk_factor,
+    reduced_potential as reduced_potential,
 )
+from ._gain import GainResult as GainResult, voltage_clamp_gain as voltage_clamp_gain
 from ._hill import hill as hill
 from ._model import AbstractModel as AbstractModel
 from ._models import (
@@ -34,11 +44,22 @@ from ._models import (
     MODELS as MODELS,
     Atri1993 as Atri1993,
     Borghans1997 as Borghans1997,
+    Cardiac as Cardiac,
     DeYoungKeizer1992 as DeYoungKeizer1992,
+    Hinch2004 as Hinch2004,
     LiRinzel1994 as LiRinzel1994,
     Marhl2000 as Marhl2000,
+    Skeletal as Skeletal,
     Sneyd2002 as Sneyd2002,
     get_model as get_model,
+)
+from ._muscle_model import AbstractMuscleModel as AbstractMuscleModel
+from ._muscle_protocols import (
+    caffeine_pulse as caffeine_pulse,
+    paced as paced,
+    ryr_loss_of_function as ryr_loss_of_function,
+    voltage_clamp as voltage_clamp,
+    zero_extracellular_ca as zero_extracellular_ca,
 )
 from ._observation import (
     INDICATORS as INDICATORS,
@@ -101,6 +122,7 @@ from ._recording import (
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver
+from ._step_sequence import StepSequence as StepSequence
 from ._synthetic import synthesize as synthesize
 
 __version__ = "0.1.0"

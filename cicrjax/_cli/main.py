@@ -2,11 +2,11 @@
 
 import sys
 
-from . import demo, inspect, models, simulate, synth
+from . import demo, gain, inspect, models, simulate, synth
 from .errors import Parser, UsageError
 
 # Each subcommand module provides `add_parser(subparsers)` (which sets `func`) and its own `run(args)`.
-COMMANDS = (models, simulate, demo, inspect, synth)
+COMMANDS = (models, simulate, demo, inspect, synth, gain)
 
 
 def build_parser() -> Parser:
