@@ -74,14 +74,19 @@ class PulseTrain(AbstractStimulus):
         if self.count < 1:
             raise ValueError(f"PulseTrain count must be at least 1, got {self.count}")
 
+    def _onsets(self, k):
+        return self.start + self.period * k
+
     def __call__(self, t):
-        s = t - self.start
-        k = jnp.floor(s / self.period)
-        on = (s >= 0) & (k < self.count) & (s - k * self.period < self.width)
-        return jnp.where(on, self.baseline + self.amplitude, self.baseline)
+        # Compare t with the same floating-point edges that `jump_times` gives the solver, for the pulse index
+        # and its neighbours, so rounding in t/period never switches a pulse on a hair before its edge.
+        k = jnp.floor((t - self.start) / self.period) + jnp.arange(-1.0, 2.0, dtype=self.period.dtype)
+        onset = self._onsets(k)
+        on = (k >= 0) & (k < self.count) & (t >= onset) & (t < onset + self.width)
+        return jnp.where(jnp.any(on), self.baseline + self.amplitude, self.baseline)
 
     def jump_times(self):
-        onsets = self.start + self.period * jnp.arange(self.count, dtype=self.period.dtype)
+        onsets = self._onsets(jnp.arange(self.count, dtype=self.period.dtype))
         return jnp.concatenate([onsets, onsets + self.width])
 
 

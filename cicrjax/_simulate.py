@@ -9,6 +9,7 @@ from jaxtyping import ArrayLike
 from ._model import AbstractModel
 from ._protocol import Protocol
 from ._solution import Solution
+from ._step_control import FixedProposalController
 
 
 def _is_concrete(x) -> bool:
@@ -37,7 +38,10 @@ def simulate(
     """Integrate `model` and return its states at the save times `ts`.
 
     Works under `jax.jit`, `jax.vmap` (over models, initial states or protocols) and `jax.grad`. Jump times of
-    the protocol are handed to the step-size controller, so the solver steps exactly onto every pulse edge.
+    the protocol are handed to the step-size controller, so the solver steps exactly onto every pulse edge, and
+    the controller's step proposals carry no gradient, so derivatives with respect to edge times are exact for
+    explicit Runge–Kutta solvers and Kvaerno3 (tested against a closed form). Kvaerno4/5 give gradients with
+    respect to edge times that are off by several percent (measured): use Kvaerno3 for stiff paced models.
 
     **Arguments:**
     - `model`: a cicrjax model; its parameters are leaves, so batch it with `vmap` to sweep parameters.
@@ -75,7 +79,7 @@ def simulate(
     dtype = jnp.result_type(float) if dtype is None else dtype
     model, y0, ts, protocol = _cast_floats((model, y0, ts, protocol), dtype)
     t0 = ts[0] if t0 is None else jnp.asarray(t0, dtype)
-    controller = diffrax.PIDController(rtol=rtol, atol=atol)
+    controller = FixedProposalController(diffrax.PIDController(rtol=rtol, atol=atol))
     if protocol is not None and protocol.jump_times().shape[0] > 0:
         controller = diffrax.ClipStepSizeController(controller, jump_ts=protocol.jump_times())
     sol = diffrax.diffeqsolve(
