@@ -16,8 +16,13 @@ def check_writable(path: str | os.PathLike, option: str) -> Path:
         raise UsageError(f"{option} {str(path)!r} is a directory; give a file name such as {path / 'out.csv'}")
     if not parent.is_dir():
         raise UsageError(f"{option} {str(path)!r}: directory {str(parent)!r} does not exist; create it first")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"{option} {str(path)!r}: directory {str(parent)!r} is not writable; choose another path")
+    try:  # the only reliable test (root ignores permission bits; read-only mounts do not)
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError:
+        raise UsageError(
+            f"{option} {str(path)!r}: directory {str(parent)!r} is not writable; choose another path"
+        ) from None
     return path
 
 
