@@ -13,7 +13,11 @@ import cicrjax
 from cicrjax._cli.main import main
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-EXAMPLES = ("synthetic-fura2-li-rinzel", "synthetic-raw-bleaching")
+EXAMPLES = (
+    "synthetic-fura2-li-rinzel",
+    "synthetic-raw-bleaching",
+    pytest.param("synthetic-cardiac-fluo4", marks=pytest.mark.slow),  # 2.5 s of the stiff cardiac model
+)
 TS = jnp.linspace(0.0, 20.0, 41)
 
 
@@ -45,6 +49,12 @@ def test_shipped_examples_have_the_documented_readouts():
     beats = cicrjax.detect_beats(corrected.time, corrected.traces[0])
     assert len(beats) == 14
     assert np.mean(np.diff(corrected.time[beats.peak])) == pytest.approx(2.08, rel=0.01)  # GDB 1990 at β = 0.301
+    cardiac = cicrjax.load_recording(DATA / "synthetic-cardiac-fluo4" / "dff.csv")
+    assert cardiac.kind == "df_f0" and cardiac.n_samples == 2101 and cardiac.sampling_rate == pytest.approx(1000.0)
+    by_period = cicrjax.detect_beats(cardiac.time, cardiac.traces[0], pacing_period=0.5)
+    by_peaks = cicrjax.detect_beats(cardiac.time, cardiac.traces[0])
+    assert len(by_period) == 4 and len(by_peaks) == 4
+    np.testing.assert_allclose(np.diff(cardiac.time[by_peaks.peak]), 0.5, atol=0.015)
 
 
 def test_noise_free_synthesis_is_the_forward_model_and_keys_decide_the_noise():

@@ -6,8 +6,10 @@ import jax
 import numpy as np
 
 from .._models import get_model
+from .._muscle_protocols import paced
 from .._observation import INDICATORS, Fluorescence, FrameExposure, Fura2, WithIndicator
 from .._parameters import with_parameters
+from .._protocol import Protocol
 from .._protocol_spec import SYNTAX, parse_protocol
 from .._recording import save_recording
 from .._synthetic import synthesize
@@ -29,6 +31,8 @@ def add_parser(sub):
     p.add_argument("model", help="model CLI name (see `cicrjax models`)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a model parameter")
     p.add_argument("--protocol", action="append", default=[], metavar="SPEC", help=f"stimulus: {SYNTAX}")
+    p.add_argument("--pace-period", metavar="S", help="pace with action potentials on V every S s (muscle models)")
+    p.add_argument("--pace-count", default="1", metavar="N", help="number of paced beats (default 1)")
     p.add_argument("--t-start", default="0", metavar="S", help="first frame (s); the file's time starts at 0 there")
     p.add_argument("--t-end", required=True, metavar="S", help="last frame time (s)")
     p.add_argument("--rate", required=True, metavar="HZ", help="frame rate (Hz)")
@@ -52,6 +56,8 @@ def command_line(args) -> str:
         parts += ["--set", s]
     for s in args.protocol:
         parts += ["--protocol", s]
+    if args.pace_period is not None:
+        parts += ["--pace-period", args.pace_period, "--pace-count", args.pace_count]
     parts += ["--t-start", args.t_start] if args.t_start != "0" else []
     parts += ["--t-end", args.t_end, "--rate", args.rate, "--observe", args.observe]
     if args.observe not in ("calcium", "fura2"):
@@ -65,10 +71,31 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
+def _pacing(args, model, protocol):
+    """Merge action-potential pacing of the membrane voltage `V` into the protocol."""
+    if "V" not in [p.name for p in model.parameters()]:
+        raise UsageError(
+            f"--pace-period needs a model with a membrane voltage V (cardiac, hinch2004), not {args.model}"
+        )
+    period = parse_float(args.pace_period, "--pace-period")
+    try:
+        count = int(args.pace_count)
+    except ValueError:
+        raise UsageError(f"--pace-count needs a whole number, got {args.pace_count!r}") from None
+    if period <= 0 or count < 1:
+        raise UsageError("--pace-period must be > 0 s and --pace-count >= 1")
+    stimuli = {} if protocol is None else dict(protocol.stimuli)
+    if "V" in stimuli:
+        raise UsageError("--pace-period drives V; drop the --protocol V=... given as well")
+    return Protocol({**stimuli, **paced(1.0 / period, count=count).stimuli})
+
+
 def run(args):
     cls = get_model(args.model)
     model = with_parameters(cls(), parse_settings(args.set))
     protocol = parse_protocol(args.protocol, model)
+    if args.pace_period is not None:
+        protocol = _pacing(args, model, protocol)
     t_start = parse_float(args.t_start, "--t-start")
     t_end = parse_float(args.t_end, "--t-end")
     rate = parse_float(args.rate, "--rate")
