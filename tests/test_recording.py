@@ -286,3 +286,32 @@ def test_fast_and_careful_parsers_agree(tmp_path):
     np.testing.assert_array_equal(fast.traces, rows[:, 1:].T)
     with pytest.raises(RecordingError, match="line 3, column 'b' has text '1_0'"):
         load_recording(_write(tmp_path / "u.csv", "time_s,a,b\n0,1,2\n1,2,1_0\n"))
+
+
+def test_bad_suite2p_and_npz_inputs(tmp_path):
+    plane = tmp_path / "plane0"
+    plane.mkdir()
+    np.save(plane / "F.npy", np.ones((3, 20)))
+    with pytest.raises(RecordingError, match=r"Fneu.npy is missing.*neuropil=0"):
+        load_recording(tmp_path, sampling_rate=10.0)
+    with pytest.raises(RecordingError, match="ops.npy with the frame rate 'fs' is missing.*--sampling-rate"):
+        load_recording(tmp_path, neuropil=0.0)
+    np.save(plane / "Fneu.npy", np.ones((3, 19)))
+    with pytest.raises(RecordingError, match=r"Fneu.npy has shape \(3, 19\) but F.npy has \(3, 20\)"):
+        load_recording(tmp_path, sampling_rate=10.0)
+    np.save(plane / "Fneu.npy", np.ones((3, 20)))
+    np.save(plane / "iscell.npy", np.zeros((3, 2)))
+    with pytest.raises(RecordingError, match="marks no ROI as a cell"):
+        load_recording(tmp_path, sampling_rate=10.0)
+    np.savez(tmp_path / "r.npz", time_s=np.arange(5.0), traces=np.ones((2, 6)))
+    with pytest.raises(RecordingError, match=r"time array 'time_s' has shape \(5,\) but the traces have 6 samples"):
+        load_recording(tmp_path / "r.npz")
+    np.savez(tmp_path / "t.npz", time_s=np.arange(5.0), time_ms=np.arange(5.0), a=np.ones(5))
+    with pytest.raises(RecordingError, match="several time arrays"):
+        load_recording(tmp_path / "t.npz")
+    np.save(tmp_path / "cube.npy", np.ones((2, 3, 4)))
+    with pytest.raises(RecordingError, match=r"shape \(2, 3, 4\)"):
+        load_recording(tmp_path / "cube.npy", sampling_rate=1.0)
+    np.save(tmp_path / "one.npy", np.ones(1))
+    with pytest.raises(RecordingError, match="a single sample"):
+        load_recording(tmp_path / "one.npy", sampling_rate=1.0)
