@@ -1,0 +1,1 @@
+"""Speed measurements of cicrjax against peers (run as scripts: `python -m benchmarks.<name>`)."""
