@@ -82,7 +82,9 @@ def detect_beats(
         folded = np.bincount(phase_bins, weights=y, minlength=per) / np.maximum(
             np.bincount(phase_bins, minlength=per), 1
         )
-        first = int(np.argmin(folded))
+        width = max(1, per // 50)  # circular moving average over 2% of the period against noise
+        smooth = np.convolve(np.concatenate([folded[-width:], folded, folded[:width]]), np.ones(width) / width, "same")
+        first = int(np.argmin(smooth[width:-width]))
         starts = np.arange(first, n - per + 1, per)
         stops = starts + per
     else:
