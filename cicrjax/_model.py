@@ -5,6 +5,7 @@ from typing import ClassVar
 
 import diffrax
 import equinox as eqx
+import jax.numpy as jnp
 
 from ._custom_types import Scalar, State
 from ._parameters import ParameterInfo, parameter_info
@@ -33,6 +34,11 @@ class AbstractModel(eqx.Module):
     def default_solver(self) -> diffrax.AbstractSolver:
         """The diffrax solver that suits this model's stiffness (explicit Tsit5 unless a model overrides it)."""
         return diffrax.Tsit5()
+
+    def free_calcium_fraction(self, y: State) -> Scalar:
+        """Fraction of a net Ca flux into the cytosol that stays free, d[Ca]/dJ (1 unless cytosolic Ca, `states[0]`,
+        carries a rapid-buffering factor 1/(1 + Σκ), which such a model returns here); used by `WithIndicator`."""
+        return jnp.ones((), y.dtype)
 
     def vector_field(self, t: Scalar, y: State, args) -> State:
         """diffrax-style vector field; `args` is `None` or a [`cicrjax.Protocol`][] that drives parameters in time."""

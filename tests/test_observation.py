@@ -106,8 +106,34 @@ class _Compartment(cicrjax.AbstractModel):
         return cicrjax.stiff_solver()
 
 
-def test_dye_buffering_slows_decay_as_neher_augustine_predict():
-    base = _Compartment()
+class _RapidCompartment(cicrjax.AbstractModel):
+    """The same compartment with the endogenous buffer in rapid equilibrium: dc/dt = −γ(c − c_rest)/(1 + κ_S(c))."""
+
+    name: ClassVar[str] = "rapid-compartment"
+    states: ClassVar[tuple[str, ...]] = ("c",)
+    citation: ClassVar[str] = "Neher E, Augustine GJ (1992) J Physiol 450:273"
+
+    gamma: jax.Array = cicrjax.param(100.0, "1/s", "extrusion rate")
+    c_rest: jax.Array = cicrjax.param(0.1, "µM", "resting Ca")
+    S_total: jax.Array = cicrjax.param(40.0, "µM", "endogenous buffer")
+    K_S: jax.Array = cicrjax.param(1.0, "µM", "endogenous buffer Kd")
+    c_init: jax.Array = cicrjax.param(0.1005, "µM", "initial Ca")
+
+    def free_calcium_fraction(self, y):
+        return cicrjax.RapidBuffer(self.S_total, self.K_S).factor(y[0])
+
+    def derivative(self, t, y):
+        return (-self.gamma * (y[0] - self.c_rest) * self.free_calcium_fraction(y))[None]
+
+    def initial_state(self):
+        return self.c_init[None]
+
+    def default_solver(self):
+        return cicrjax.stiff_solver()
+
+
+@pytest.mark.parametrize("base", [_Compartment(), _RapidCompartment()], ids=["explicit", "rapid"])
+def test_dye_buffering_slows_decay_as_neher_augustine_predict(base):
     ts = jnp.linspace(0.02, 0.5, 49)
     loads = jnp.array([0.0, 50.0, 200.0])
 

@@ -10,10 +10,11 @@ class WithIndicator(AbstractModel):
     r"""`model` with an indicator that binds cytosolic Ca (`model.states[0]`) dynamically, as an extra state.
 
     $$\frac{d[\mathrm{CaD}]}{dt} = J = k_{on}[\mathrm{Ca}]^n([D]_T - [\mathrm{CaD}]) - k_{off}[\mathrm{CaD}],\qquad
-      \frac{d[\mathrm{Ca}]}{dt} = f_{\text{model}} - n\,J$$
+      \frac{d[\mathrm{Ca}]}{dt} = f_{\text{model}} - \beta\,n\,J$$
 
     so the dye buffers Ca and slows the transient as Neher & Augustine (1992, J Physiol 450:273) predict:
-    τ = (1 + κ_S + κ_B)/γ for a single compartment. Each bound indicator holds n (= `hill`) Ca ions. The dye starts
+    τ = (1 + κ_S + κ_B)/γ for a single compartment. Each bound indicator holds n (= `hill`) Ca ions; β is the
+    model's `free_calcium_fraction` (1, or 1/(1 + Σκ) where the model buffers cytosolic Ca rapidly). The dye starts
     in equilibrium with the model's initial Ca. A protocol drives the wrapped model's parameters.
 
     **Arguments:** `model` any cicrjax model; `indicator` e.g. `Fluo4()`.
@@ -47,7 +48,8 @@ class WithIndicator(AbstractModel):
         inner, bound = y[:-1], y[-1]
         flux = self.indicator.binding_rate(inner[0], bound)
         d = model.derivative(t, inner)
-        return jnp.concatenate([d.at[0].add(-self.indicator.hill * flux), flux[None]])
+        taken = self.indicator.hill * flux * model.free_calcium_fraction(inner)
+        return jnp.concatenate([d.at[0].add(-taken), flux[None]])
 
     def derivative(self, t, y):
         return self._derivative(self.model, t, y)
