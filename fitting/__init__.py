@@ -1,10 +1,42 @@
 """fitting: inference of cicrjax model parameters from recordings (Laplace intervals, multistart, PEtab).
 
-This package builds on `cicrjax` (models, protocols, simulation) and is never imported by it. The fitting engine
-itself is the subject of its own issue; for now the package holds the layering in place.
+This package builds on `cicrjax` (models, protocols, observation models, recordings) and is never imported by it.
 """
 
-import cicrjax as _cicrjax
+import cicrjax as _cicrjax  # noqa: F401  (enables float64)
 
-__all__: list[str] = []
-del _cicrjax
+from ._free import FreeParameter as FreeParameter, default_free as default_free
+from ._multistart import Multistart as Multistart, multistart as multistart
+from ._objective import (
+    Prediction as Prediction,
+    nll as nll,
+    nll_and_grad as nll_and_grad,
+    objective as objective,
+    predict as predict,
+    predict_jit as predict_jit,
+    residuals as residuals,
+    value_and_grad as value_and_grad,
+)
+from ._optimisers import (
+    LBFGS as LBFGS,
+    AbstractOptimiser as AbstractOptimiser,
+    Adam as Adam,
+    LevenbergMarquardt as LevenbergMarquardt,
+    RunOutput as RunOutput,
+    run_starts as run_starts,
+)
+from ._problem import (
+    OBSERVATION_PARAMETERS as OBSERVATION_PARAMETERS,
+    Problem as Problem,
+    define_problem as define_problem,
+)
+from ._signal import (
+    AbstractSignal as AbstractSignal,
+    FunctionSignal as FunctionSignal,
+    IndicatorSignal as IndicatorSignal,
+    RatioSignal as RatioSignal,
+    StateSignal as StateSignal,
+    signal_for_kind as signal_for_kind,
+)
+from ._starts import sample_starts as sample_starts
+from ._transform import Transform as Transform

@@ -1,0 +1,298 @@
+"""`Problem`: model + protocol + observation + data + free parameters, as one value (an Equinox module)."""
+
+from collections.abc import Mapping, Sequence
+
+import diffrax
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, ArrayLike
+
+from cicrjax import AbstractModel, AbstractNoise, GaussianNoise, Protocol, parameter_info
+
+from ._free import FreeParameter, default_free
+from ._signal import AbstractSignal, StateSignal
+from ._transform import Transform
+
+OBSERVATION_PARAMETERS = ("offset", "scale", "sigma")
+_OBSERVATION_UNITS = {"offset": "signal units", "scale": "signal units per model signal", "sigma": "signal units"}
+
+
+class Problem(eqx.Module):
+    """A fitting problem: everything the objective needs, with free and fixed parameters partitioned.
+
+    The model's free parameter leaves are split from the fixed ones with `eqx.partition`; the fixed part, data and
+    protocol are ordinary array leaves, so one compiled objective serves every problem of the same shapes. With
+    Gaussian noise, the names in `profile` (offset, scale, σ) are solved in closed form for every parameter vector
+    (variable projection); the others come from `observation` or are free. Build it with [`fitting.define_problem`][].
+    """
+
+    free_part: AbstractModel
+    fixed_part: AbstractModel
+    ts: Array
+    data: Array
+    mask: Array
+    observation: dict[str, Array]
+    protocol: Protocol | None
+    y0: Array | None
+    solver: diffrax.AbstractSolver
+    signal: AbstractSignal
+    noise: AbstractNoise | None
+    free: tuple[FreeParameter, ...] = eqx.field(static=True)
+    profile: tuple[str, ...] = eqx.field(static=True)
+    batched: bool = eqx.field(static=True)
+    rtol: float = eqx.field(static=True)
+    atol: float = eqx.field(static=True)
+    max_steps: int = eqx.field(static=True)
+    mode: str = eqx.field(static=True)
+    penalty: float = eqx.field(static=True)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Names of the free parameters, in the order of the parameter vector."""
+        return tuple(p.name for p in self.free)
+
+    @property
+    def model(self) -> AbstractModel:
+        """The model with the free parameters at their initial values."""
+        return eqx.combine(self.free_part, self.fixed_part)
+
+    @property
+    def n_data(self) -> int:
+        """Number of data points that count (mask)."""
+        return int(np.asarray(self.mask).sum())
+
+    def to_theta(self, values: Mapping[str, float] | ArrayLike) -> Array:
+        """Natural values (a mapping by name, or an array in `names` order) → the unconstrained vector."""
+        if isinstance(values, Mapping):
+            values = [values[n] for n in self.names]
+        values = np.asarray(values, dtype=float)
+        return jnp.asarray(
+            [p.transform.forward(v, p.lower, p.upper) for p, v in zip(self.free, values, strict=True)], dtype=float
+        )
+
+    def natural(self, theta: ArrayLike) -> Array:
+        """Unconstrained vector → natural values (`names` order); works under jit and vmap."""
+        theta = jnp.asarray(theta)
+        return jnp.stack(
+            [p.transform.inverse(theta[..., i], p.lower, p.upper) for i, p in enumerate(self.free)], axis=-1
+        )
+
+    def initial_values(self) -> np.ndarray:
+        """The natural values the problem was built with (`names` order)."""
+        values = []
+        for p in self.free:
+            if p.name in OBSERVATION_PARAMETERS:
+                values.append(float(self.observation[p.name]))
+            else:
+                values.append(float(np.ravel(np.asarray(getattr(self.free_part, p.name)))[0]))
+        return np.asarray(values)
+
+    def with_values(self, values: ArrayLike) -> tuple[AbstractModel, dict[str, Array]]:
+        """The model and observation parameters at natural values `values` (`names` order)."""
+        values = jnp.asarray(values)
+        model_names = [p.name for p in self.free if p.name not in OBSERVATION_PARAMETERS]
+        observation = dict(self.observation)
+        new = []
+        for i, p in enumerate(self.free):
+            if p.name in OBSERVATION_PARAMETERS:
+                observation[p.name] = values[i]
+            else:
+                new.append(jnp.broadcast_to(values[i], jnp.shape(getattr(self.free_part, p.name))))
+        free_part = self.free_part
+        if model_names:
+            free_part = eqx.tree_at(lambda m: [getattr(m, n) for n in model_names], self.free_part, new)
+        return eqx.combine(free_part, self.fixed_part), observation
+
+    def simulate(self, model: AbstractModel, adjoint: diffrax.AbstractAdjoint | None = None):
+        """Solve every condition (vmapped when batched) without raising; returns a `cicrjax.Solution`."""
+        from cicrjax import simulate
+
+        def one(m, y0):
+            return simulate(
+                m,
+                self.ts,
+                y0=y0,
+                protocol=self.protocol,
+                solver=self.solver,
+                rtol=self.rtol,
+                atol=self.atol,
+                max_steps=self.max_steps,
+                adjoint=adjoint,
+                throw=False,
+            )
+
+        if self.batched:
+            return jax.vmap(one)(model, self.y0) if self.y0 is not None else jax.vmap(lambda m: one(m, None))(model)
+        return one(model, self.y0)
+
+    def shape_signal(self, model: AbstractModel, ys: Array) -> Array:
+        """The model signal (before offset and scale), shape of `data`."""
+        g = jax.vmap(self.signal)(model, ys) if self.batched else self.signal(model, ys)[None, :]
+        return jnp.broadcast_to(g, self.data.shape)
+
+
+def _set(model, name: str, value: float):
+    """`model` with parameter `name` set to `value` (broadcast over a condition axis)."""
+    old = getattr(model, name)
+    return eqx.tree_at(lambda m: getattr(m, name), model, jnp.broadcast_to(jnp.asarray(value, float), jnp.shape(old)))
+
+
+def _model_parameter_names(model) -> dict[str, object]:
+    return {p.name: p for p in parameter_info(model)}
+
+
+def define_problem(
+    model: AbstractModel,
+    ts: ArrayLike,
+    data: ArrayLike,
+    *,
+    free: Sequence[str | FreeParameter],
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    transforms: Mapping[str, str] | None = None,
+    fixed: Mapping[str, float] | None = None,
+    start: Mapping[str, float] | None = None,
+    protocol: Protocol | None = None,
+    signal: AbstractSignal | None = None,
+    noise: AbstractNoise | None = None,
+    profile: Sequence[str] = OBSERVATION_PARAMETERS,
+    observation: Mapping[str, float] | None = None,
+    mask: ArrayLike | None = None,
+    batched: bool = False,
+    y0: ArrayLike | None = None,
+    solver: diffrax.AbstractSolver | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    max_steps: int = 4096,
+    mode: str = "auto",
+    penalty: float = 1e10,
+) -> Problem:
+    """Define a fitting problem from a model, save times and data, choosing free parameters by name.
+
+    **Arguments:**
+    - `model`: a cicrjax model; with `batched=True` every parameter leaf has a leading axis over the conditions
+      (rows of `data`), e.g. from `cicrjax.batch_parameters`.
+    - `ts`: save times (s), shape (T,); `data`: shape (T,) or (conditions, T).
+    - `free`: parameter names (model parameters, or `offset`, `scale`, `sigma` when not profiled), or
+      [`fitting.FreeParameter`][]s. Defaults: log transform with bounds value/10 to value×10 for positive
+      parameters, logit on [0, 1] for unit-interval ones, linear otherwise.
+    - `bounds`, `transforms` (`log`, `log10`, `logit`, `linear`), `fixed` (values of fixed parameters), `start`
+      (initial values of free parameters), all by name.
+    - `protocol`: drives model parameters in time; `signal`: what the data see (default cytosolic Ca).
+    - `noise`: `None` or a `cicrjax.GaussianNoise` for Gaussian noise (with `profile`), or another cicrjax noise
+      model (log-normal, Poisson–Gaussian), whose log-likelihood is used with the fixed `observation` offset/scale.
+    - `profile`: observation parameters solved in closed form (Gaussian noise only).
+    - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
+    - `mask`: 1 where a data point counts, 0 where it is missing.
+    - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 4 free).
+    - `penalty`: the objective value where the solver fails (counted and reported, never raised).
+
+    **Example:** `define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"], bounds={"VM2": (20.0, 200.0)})`
+    """
+    infos = _model_parameter_names(model)
+    bounds, transforms, fixed, start = dict(bounds or {}), dict(transforms or {}), dict(fixed or {}), dict(start or {})
+    data = jnp.atleast_2d(jnp.asarray(data, dtype=float))
+    ts = jnp.asarray(ts, dtype=float)
+    if data.shape[-1] != ts.shape[0]:
+        raise ValueError(f"data has {data.shape[-1]} samples per trace but ts has {ts.shape[0]} save times")
+    mask = jnp.ones_like(data) if mask is None else jnp.broadcast_to(jnp.asarray(mask, dtype=float), data.shape)
+    profile = tuple(profile)
+    for name in profile:
+        if name not in OBSERVATION_PARAMETERS:
+            raise ValueError(f"profile names one of {OBSERVATION_PARAMETERS}, got {name!r}")
+    gaussian = noise is None or isinstance(noise, GaussianNoise)
+    if not gaussian:
+        profile = ()
+        if not bool(jnp.all(mask == 1.0)):
+            raise ValueError("missing data points (mask) are only supported with Gaussian noise")
+    obs = {"offset": 0.0, "scale": 1.0, "sigma": float(noise.sigma) if isinstance(noise, GaussianNoise) else 1.0}
+    obs.update({k: float(v) for k, v in (observation or {}).items()})
+    for name in obs:
+        if name not in OBSERVATION_PARAMETERS:
+            raise ValueError(f"observation names one of {OBSERVATION_PARAMETERS}, got {name!r}")
+
+    valid = ", ".join([*infos, *[n for n in OBSERVATION_PARAMETERS if n not in profile]])
+    for name, value in fixed.items():
+        if name in OBSERVATION_PARAMETERS:
+            if name in profile:
+                raise ValueError(f"cannot fix {name}: it is profiled out; drop it from profile to fix it")
+            obs[name] = float(value)
+        elif name not in infos:
+            raise ValueError(f"unknown parameter {name!r} to fix for model {model.name}; valid: {valid}")
+        else:
+            infos[name].check(float(value))
+            model = _set(model, name, value)
+
+    params: list[FreeParameter] = []
+    for item in free:
+        if isinstance(item, FreeParameter):
+            params.append(item)
+            continue
+        name = item
+        if name in fixed:
+            raise ValueError(f"{name} is both free and fixed; choose one")
+        if name in OBSERVATION_PARAMETERS:
+            if name in profile:
+                raise ValueError(f"{name} is profiled out in closed form; it cannot also be free")
+            value = obs[name]
+            constraint, unit = ("positive" if name != "offset" else "real"), _OBSERVATION_UNITS[name]
+        elif name in infos:
+            value = float(np.ravel(np.asarray(getattr(model, name)))[0])
+            constraint, unit = infos[name].constraint, infos[name].unit
+        else:
+            raise ValueError(f"unknown parameter {name!r} to fit for model {model.name}; valid: {valid}")
+        value = float(start.get(name, value))
+        params.append(default_free(name, value, constraint, unit, transforms.get(name), bounds.get(name)))
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a free parameter is named twice: {names}")
+    for name in [*bounds, *transforms, *start]:
+        if name not in names:
+            raise ValueError(f"{name} has bounds, a transform or a start but is not free; add it to free")
+    for p in params:
+        value = start.get(
+            p.name,
+            obs.get(p.name)
+            if p.name in OBSERVATION_PARAMETERS
+            else float(np.ravel(np.asarray(getattr(model, p.name)))[0]),
+        )
+        p.check_value(float(value), "start" if p.name in start else "initial value")
+        if p.name in OBSERVATION_PARAMETERS:
+            obs[p.name] = float(value)
+        elif p.name in start:
+            model = _set(model, p.name, value)
+
+    model_free = [p.name for p in params if p.name not in OBSERVATION_PARAMETERS]
+    spec = jax.tree.map(lambda _: False, model)
+    if model_free:
+        spec = eqx.tree_at(lambda m: [getattr(m, n) for n in model_free], spec, [True] * len(model_free))
+    free_part, fixed_part = eqx.partition(model, spec)
+    if mode == "auto":
+        mode = "forward" if len(params) <= 4 else "reverse"
+    if mode not in ("forward", "reverse"):
+        raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
+    return Problem(
+        free_part=free_part,
+        fixed_part=fixed_part,
+        ts=ts,
+        data=data,
+        mask=mask,
+        observation={k: jnp.asarray(v, dtype=float) for k, v in obs.items()},
+        protocol=protocol,
+        y0=None if y0 is None else jnp.asarray(y0, dtype=float),
+        solver=(model.default_solver() if solver is None else solver),
+        signal=StateSignal(0) if signal is None else signal,
+        noise=None if gaussian else noise,
+        free=tuple(params),
+        profile=profile if gaussian else (),
+        batched=batched,
+        rtol=rtol,
+        atol=atol,
+        max_steps=max_steps,
+        mode=mode,
+        penalty=penalty,
+    )
+
+
+__all__ = ["Problem", "define_problem", "Transform"]

@@ -1,0 +1,90 @@
+"""Signals: what a recording sees of a simulated trajectory, before the affine scale and offset."""
+
+import abc
+from collections.abc import Callable
+
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array
+
+from cicrjax import AbstractIndicator, Fluorescence, Fura2, WithIndicator
+
+
+class AbstractSignal(eqx.Module):
+    """Maps one condition's model and trajectory `ys` (time × states) to a signal over time."""
+
+    @abc.abstractmethod
+    def __call__(self, model, ys: Array) -> Array:
+        """The signal at every save time (1-D)."""
+
+
+class StateSignal(AbstractSignal):
+    """One state of the model, e.g. cytosolic Ca (index 0, µM).
+
+    **Example:** `StateSignal(0)`
+    """
+
+    index: int = eqx.field(static=True, default=0)
+
+    def __call__(self, model, ys):
+        return ys[:, self.index]
+
+
+class IndicatorSignal(AbstractSignal):
+    """Relative fluorescence F/Fmin of a single-wavelength indicator bound to cytosolic Ca (equilibrium binding, or
+    the dye state when the model is a `cicrjax.WithIndicator`). F, F/F0 and ΔF/F0 are affine in it.
+
+    **Example:** `IndicatorSignal(cicrjax.Fluo4())`
+    """
+
+    indicator: AbstractIndicator
+
+    def __call__(self, model, ys):
+        if isinstance(model, WithIndicator):
+            fraction = model.fraction_bound(ys)
+        else:
+            fraction = self.indicator.fraction_bound(ys[:, 0])
+        return Fluorescence(self.indicator, kind="raw").raw(fraction)
+
+
+class RatioSignal(AbstractSignal):
+    """A Fura-2 340/380 ratio of cytosolic Ca (equilibrium binding).
+
+    **Example:** `RatioSignal(cicrjax.Fura2())`
+    """
+
+    ratio: Fura2
+
+    def __call__(self, model, ys):
+        return self.ratio(ys[:, 0])
+
+
+class FunctionSignal(AbstractSignal):
+    """Any function `f(model, ys)` (e.g. a compiled PEtab observable formula).
+
+    **Example:** `FunctionSignal(lambda m, ys: m.open_probability(ys))`
+    """
+
+    function: Callable = eqx.field(static=True)
+
+    def __call__(self, model, ys):
+        return jnp.asarray(self.function(model, ys))
+
+
+def signal_for_kind(
+    kind: str, indicator: AbstractIndicator | None = None, ratio: Fura2 | None = None
+) -> AbstractSignal:
+    """The signal that a recording of `kind` sees: Ca for `calcium`, indicator fluorescence for `raw`, `f_f0` and
+    `df_f0` (an indicator is required), a Fura-2 ratio for `ratio`.
+
+    **Example:** `signal_for_kind("df_f0", cicrjax.Fluo4())`
+    """
+    if kind == "calcium":
+        return StateSignal(0)
+    if kind == "ratio":
+        return RatioSignal(Fura2() if ratio is None else ratio)
+    if kind in ("raw", "f_f0", "df_f0"):
+        if indicator is None:
+            raise ValueError(f"a {kind} recording needs an indicator (e.g. --indicator fluo4) to relate Ca to light")
+        return IndicatorSignal(indicator)
+    raise ValueError(f"unknown recording kind {kind!r}; use raw, f_f0, df_f0, ratio or calcium")

@@ -1,0 +1,146 @@
+"""Fitting engine core: transforms, the profiled Gaussian objective, gradients, multistart, failure handling."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import cicrjax
+import fitting
+
+TS = jnp.linspace(0.0, 2.0, 21)
+TRUE = {"v1": 6.0, "v3": 0.9}
+OFFSET, SCALE = 2.0, 3.0
+
+
+def _data():
+    ca = cicrjax.simulate(cicrjax.LiRinzel1994(), TS, rtol=1e-10, atol=1e-12)["C"]
+    return OFFSET + SCALE * ca
+
+
+def _problem(mode="reverse", data=None, **kw):
+    """One problem configuration for every compiled test (shapes and static settings shared)."""
+    start = cicrjax.with_parameters(cicrjax.LiRinzel1994(), {"v1": 5.0, "v3": 1.0})
+    return fitting.define_problem(
+        start,
+        TS,
+        _data() if data is None else data,
+        free=["v1", "v3"],
+        bounds={"v1": (3.0, 9.0), "v3": (0.5, 1.5)},
+        rtol=1e-9,
+        atol=1e-12,
+        mode=mode,
+        max_steps=400,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize("name", ["log", "log10", "logit", "linear"])
+def test_transform_round_trip(name):
+    t = fitting.Transform.named(name)
+    x = np.array([0.2, 1.0, 7.5])
+    u = t.forward(x, 0.1, 10.0)
+    np.testing.assert_allclose(t.inverse(u, 0.1, 10.0), x, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(t.inverse(jnp.asarray(u), 0.1, 10.0)), x, rtol=1e-12)
+
+
+def test_bounded_log_transform_stays_inside_bounds():
+    t = fitting.Transform("log10", bounded=True)
+    x = t.inverse(np.array([-50.0, 0.0, 50.0]), 1e-3, 1e5)
+    assert np.all(x >= 1e-3) and np.all(x <= 1e5)
+    np.testing.assert_allclose(x[1], 10.0, rtol=1e-12)  # midpoint in log10 space
+
+
+def test_default_transforms_follow_constraints():
+    assert fitting.default_free("VM2", 65.0, "positive").transform.name == "log"
+    p = fitting.default_free("f", 0.3, "unit_interval")
+    assert p.transform.name == "logit" and (p.lower, p.upper) == (0.0, 1.0)
+    assert fitting.default_free("E", -80.0, "real").transform.name == "linear"
+
+
+def test_problem_input_errors():
+    m = cicrjax.GDB1990()
+    data = np.zeros(TS.shape)
+    with pytest.raises(ValueError, match="unknown parameter 'nope' to fit"):
+        fitting.define_problem(m, TS, data, free=["nope"])
+    with pytest.raises(ValueError, match="unknown parameter 'nope' to fix"):
+        fitting.define_problem(m, TS, data, free=["VM2"], fixed={"nope": 1.0})
+    with pytest.raises(ValueError, match="need lo < hi"):
+        fitting.define_problem(m, TS, data, free=["VM2"], bounds={"VM2": (5.0, 5.0)})
+    with pytest.raises(ValueError, match="outside its bounds"):
+        fitting.define_problem(m, TS, data, free=["VM2"], bounds={"VM2": (1.0, 10.0)})
+    with pytest.raises(ValueError, match="profiled out"):
+        fitting.define_problem(m, TS, data, free=["sigma"])
+    with pytest.raises(ValueError, match="both free and fixed"):
+        fitting.define_problem(m, TS, data, free=["VM2"], fixed={"VM2": 60.0})
+
+
+def test_profiled_gaussian_nll_matches_closed_form_least_squares():
+    """Offset, scale and σ profiled in closed form equal numpy's linear least squares at the same parameters."""
+    rng = np.random.default_rng(0)
+    data = np.asarray(_data()) + 0.05 * rng.normal(size=TS.shape[0])
+    problem = _problem("reverse", data)
+    theta = problem.to_theta({"v1": 5.5, "v3": 1.1})
+    ca = np.asarray(
+        cicrjax.simulate(
+            cicrjax.with_parameters(cicrjax.LiRinzel1994(), {"v1": 5.5, "v3": 1.1}), TS, rtol=1e-10, atol=1e-12
+        )["C"]
+    )
+    design = np.column_stack([np.ones_like(ca), ca])
+    coef, rss, *_ = np.linalg.lstsq(design, data, rcond=None)
+    n = data.size
+    sigma2 = rss[0] / n
+    expected = 0.5 * n * (np.log(2 * np.pi * sigma2) + 1.0)
+    p = fitting.predict_jit(problem, theta)
+    np.testing.assert_allclose([float(p.offset), float(p.scale)], coef, rtol=1e-6)
+    np.testing.assert_allclose(float(p.nll), expected, rtol=1e-7)
+    np.testing.assert_allclose(float(fitting.nll(problem, theta)), expected, rtol=1e-7)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_gradient_matches_finite_differences(mode):
+    problem = _problem(mode)
+    theta = problem.to_theta({"v1": 5.5, "v3": 1.1})
+    value, grad, ok = fitting.nll_and_grad(problem, theta)
+    assert bool(ok)
+    h = 1e-5
+    fd = [
+        (float(fitting.nll(problem, theta.at[i].add(h))) - float(fitting.nll(problem, theta.at[i].add(-h)))) / (2 * h)
+        for i in range(2)
+    ]
+    np.testing.assert_allclose(np.asarray(grad), fd, rtol=1e-4)
+
+
+def test_lhs_starts_are_stratified_and_reproducible():
+    problem = _problem()
+    a = fitting.sample_starts(problem, 8, seed=3)
+    b = fitting.sample_starts(problem, 8, seed=3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, fitting.sample_starts(problem, 8, seed=4))
+    natural = np.asarray(problem.natural(jnp.asarray(a)))
+    for j, p in enumerate(problem.free):
+        u = (np.log(natural[:, j]) - np.log(p.lower)) / (np.log(p.upper) - np.log(p.lower))
+        assert sorted(np.floor(u * 8).astype(int)) == list(range(8))  # one start per stratum
+    with pytest.raises(ValueError, match="at least 1"):
+        fitting.sample_starts(problem, 0)
+
+
+def test_multistart_recovers_parameters_and_flags_blown_up_starts():
+    """L-BFGS from 4 starts: the good ones recover v1 and v3 (noise 0.2% of the peak; offset, scale, σ
+    profiled); a start that exhausts the solver's step budget finishes, is flagged and ranks last."""
+    noisy = np.asarray(_data()) + 0.002 * np.random.default_rng(1).normal(size=TS.shape[0])
+    problem = _problem("forward", noisy)
+    starts = fitting.sample_starts(problem, 4, seed=0)
+    bad = np.array(problem.to_theta({"v1": 6.0, "v3": 0.9}))
+    # push v1 far beyond its upper bound in the unconstrained log coordinate: a very stiff start
+    bad[0] = np.log(1e9)
+    starts[3] = bad
+    ms = fitting.multistart(problem, starts=starts)
+    assert list(np.diff(ms.values) >= 0) == [True] * 3
+    best = np.asarray(problem.natural(jnp.asarray(ms.best_theta)))
+    np.testing.assert_allclose(best, [TRUE["v1"], TRUE["v3"]], rtol=2e-2)
+    rows = ms.table(problem)
+    assert rows[0]["at_best"] and rows[0]["converged"]
+    assert ms.n_at_best == sum(r["at_best"] for r in rows) >= 2
+    last = rows[-1]
+    assert last["start"] == 3 and last["start_failed"] and not last["converged"] and last["solver_failures"] >= 1
+    assert ms.values[-1] == problem.penalty
