@@ -5,6 +5,7 @@ This package builds on `cicrjax` (models, protocols, observation models, recordi
 
 import cicrjax as _cicrjax  # noqa: F401  (enables float64)
 
+from ._expression import compile_formula as compile_formula
 from ._free import FreeParameter as FreeParameter, default_free as default_free
 from ._multistart import Multistart as Multistart, multistart as multistart
 from ._objective import (
@@ -25,6 +26,7 @@ from ._optimisers import (
     RunOutput as RunOutput,
     run_starts as run_starts,
 )
+from ._petab import PetabProblem as PetabProblem, load_petab as load_petab
 from ._problem import (
     OBSERVATION_PARAMETERS as OBSERVATION_PARAMETERS,
     Problem as Problem,
