@@ -122,8 +122,9 @@ def value_and_grad(problem: Problem, theta: ArrayLike) -> tuple[Array, Array, Ar
 
 
 def residuals(problem: Problem, theta: ArrayLike) -> Array:
-    """Weighted residuals (data − fit)/σ, flattened; a failed solve gives large constant residuals."""
-    p = predict(problem, theta, diffrax.ForwardMode() if problem.mode == "forward" else None)
+    """Weighted residuals (data − fit)/σ, flattened, differentiable in forward mode (`jax.jacfwd`, Levenberg–Marquardt);
+    a failed solve gives large constant residuals."""
+    p = predict(problem, theta, diffrax.ForwardMode())  # Jacobians of residuals are taken in forward mode
     r = (p.residual / p.sigma).ravel()
     big = jnp.sqrt(problem.penalty / r.shape[0])
     return jnp.where(p.ok & jnp.all(jnp.isfinite(r)), r, big)

@@ -67,7 +67,7 @@ class Transform:
         if not self.bounded:
             return self.from_space(u)
         lo, hi = float(self.to_space(lower)), float(self.to_space(upper))
-        sig = jax.nn.sigmoid(u) if isinstance(u, jax.Array) else 1.0 / (1.0 + np.exp(-u))
+        sig = jax.nn.sigmoid(u) if isinstance(u, jax.Array) else 0.5 * (1.0 + np.tanh(0.5 * np.asarray(u)))
         return self.from_space(lo + (hi - lo) * sig)
 
     def check_bounds(self, name: str, lower: float, upper: float) -> None:

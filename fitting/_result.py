@@ -1,0 +1,149 @@
+"""`FitResult`: estimates, NLL, information criteria, residuals, Laplace intervals and the per-start table."""
+
+import dataclasses
+
+import diffrax
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._multistart import Multistart
+from ._objective import nll_and_grad, predict_jit, residuals
+from ._problem import OBSERVATION_PARAMETERS, Problem
+
+Z_95 = 1.959963984540054
+
+
+@dataclasses.dataclass(frozen=True)
+class FitResult:
+    """The outcome of a fit (numpy values; natural units unless named `theta`).
+
+    `ci_method` says how the 95% Laplace intervals were computed: `"gauss-newton"` (JᵀJ of the weighted residuals,
+    σ profiled or fixed) or `"hessian-fd"` (central differences of the exact gradient); they are symmetric in the
+    unconstrained coordinates and mapped through the transforms. `k` counts the free parameters plus the profiled
+    observation parameters.
+    """
+
+    names: tuple[str, ...]
+    units: tuple[str, ...]
+    estimates: np.ndarray
+    theta: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    ci_method: str
+    nll: float
+    k: int
+    n_data: int
+    aic: float
+    bic: float
+    r2: float
+    converged: bool
+    solver_ok: bool
+    prediction: np.ndarray
+    residual: np.ndarray
+    trajectory: np.ndarray
+    offset: float
+    scale: float
+    sigma: float
+    multistart: Multistart
+
+    @property
+    def n_starts(self) -> int:
+        return int(self.multistart.values.shape[0])
+
+    @property
+    def n_starts_at_best(self) -> int:
+        return self.multistart.n_at_best
+
+    def estimate(self, name: str) -> float:
+        """The estimate of one free parameter (natural units)."""
+        return float(self.estimates[self.names.index(name)])
+
+
+def _hessian_fd(problem: Problem, theta: jax.Array, h: float = 1e-4) -> np.ndarray:
+    k = theta.shape[0]
+    cols = []
+    for i in range(k):
+        gp = nll_and_grad(problem, theta.at[i].add(h))[1]
+        gm = nll_and_grad(problem, theta.at[i].add(-h))[1]
+        cols.append((np.asarray(gp) - np.asarray(gm)) / (2 * h))
+    H = np.stack(cols, axis=1)
+    return 0.5 * (H + H.T)
+
+
+def _gauss_newton(problem: Problem, theta: jax.Array) -> np.ndarray:
+    J = np.asarray(jax.jit(jax.jacfwd(lambda th: residuals(problem, th)))(theta))
+    return J.T @ J
+
+
+def summarise(problem: Problem, ms: Multistart, *, uncertainty: str | None = "laplace", hessian: str = "auto"):
+    """Turn ranked multistart runs into a [`fitting.FitResult`][] at the best start.
+
+    **Arguments:** `uncertainty` `"laplace"` or `None`; `hessian` `"gauss-newton"`, `"hessian-fd"` or `"auto"`
+    (Gauss–Newton when the noise is Gaussian and σ is not a free parameter).
+
+    **Example:** `summarise(problem, multistart(problem, 8))`
+    """
+    theta = jnp.asarray(ms.best_theta)
+    p = predict_jit(problem, theta)
+    model, _ = problem.with_values(problem.natural(theta))
+    sol = jax.jit(lambda m: problem.simulate(m, diffrax.RecursiveCheckpointAdjoint()))(model)
+    names = problem.names
+    estimates = np.asarray(problem.natural(theta))
+    k = len(names) + len(problem.profile)
+    n = problem.n_data
+    nll = float(ms.best_value)
+    w = np.asarray(problem.mask)
+    d = np.asarray(problem.data)
+    mean = np.sum(w * d) / np.sum(w)
+    rss = float(np.sum(np.asarray(p.residual) ** 2))
+    tss = float(np.sum(w * (d - mean) ** 2))
+    low = high = np.full(len(names), np.nan)
+    method = "none"
+    if uncertainty == "laplace" and bool(p.ok):
+        if hessian == "auto":
+            gaussian = problem.noise is None and "sigma" not in names
+            hessian = "gauss-newton" if gaussian else "hessian-fd"
+        H = _gauss_newton(problem, theta) if hessian == "gauss-newton" else _hessian_fd(problem, theta)
+        cov = np.linalg.pinv(H)
+        se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+        th = np.asarray(theta)
+        triples = list(zip(problem.free, th, se, strict=True))
+        low = np.array([q.transform.inverse(t - Z_95 * s, q.lower, q.upper) for q, t, s in triples])
+        high = np.array([q.transform.inverse(t + Z_95 * s, q.lower, q.upper) for q, t, s in triples])
+        low, high = np.minimum(low, high), np.maximum(low, high)
+        method = hessian
+    elif uncertainty not in ("laplace", None):
+        raise ValueError(f"uncertainty must be 'laplace' or None, got {uncertainty!r}")
+    units = tuple(q.unit or ("" if q.name in OBSERVATION_PARAMETERS else _unit(problem, q.name)) for q in problem.free)
+    return FitResult(
+        names=names,
+        units=units,
+        estimates=estimates,
+        theta=np.asarray(theta),
+        ci_low=low,
+        ci_high=high,
+        ci_method=method,
+        nll=nll,
+        k=k,
+        n_data=n,
+        aic=2 * k + 2 * nll,
+        bic=k * np.log(n) + 2 * nll,
+        r2=1.0 - rss / tss if tss > 0 else float("nan"),
+        converged=bool(ms.converged[0]),
+        solver_ok=bool(p.ok),
+        prediction=np.asarray(p.prediction),
+        residual=np.asarray(p.residual),
+        trajectory=np.asarray(sol.ys),
+        offset=float(p.offset),
+        scale=float(p.scale),
+        sigma=float(p.sigma),
+        multistart=ms,
+    )
+
+
+def _unit(problem: Problem, name: str) -> str:
+    for info in problem.model.parameters():
+        if info.name == name:
+            return info.unit
+    return ""

@@ -1,0 +1,128 @@
+"""Writing a fit: `results.json`, `fit.csv` (time, data, fit, residual) and `fit.png`, each atomically."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from cicrjax._cli.output import atomic_path
+
+from ._problem import Problem
+from ._result import FitResult
+
+
+def _num(x):
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def results_dict(result: FitResult, problem: Problem, *, model: str, recording: str, wall_time_s: float) -> dict:
+    """The content of `results.json`: every model parameter (free ones with their interval), NLL, R², AIC, BIC,
+    convergence, starts and the per-start table."""
+    parameters = {}
+    free = dict(zip(result.names, range(len(result.names)), strict=True))
+    for info in problem.model.parameters():
+        if info.name in free:
+            i = free[info.name]
+            parameters[info.name] = {
+                "estimate": _num(result.estimates[i]),
+                "unit": info.unit,
+                "ci_low": _num(result.ci_low[i]),
+                "ci_high": _num(result.ci_high[i]),
+                "free": True,
+            }
+        else:
+            value = np.ravel(np.asarray(getattr(problem.model, info.name)))
+            parameters[info.name] = {
+                "estimate": _num(value[0]) if np.all(value == value[0]) else [_num(v) for v in value],
+                "unit": info.unit,
+                "ci_low": None,
+                "ci_high": None,
+                "free": False,
+            }
+    observation = {}
+    for name, value in (("offset", result.offset), ("scale", result.scale), ("sigma", result.sigma)):
+        entry = {"estimate": _num(value), "free": name in free, "profiled": name in problem.profile}
+        if name in free:
+            entry.update(ci_low=_num(result.ci_low[free[name]]), ci_high=_num(result.ci_high[free[name]]))
+        observation[name] = entry
+    return {
+        "model": model,
+        "recording": recording,
+        "parameters": parameters,
+        "observation": observation,
+        "derived": {},
+        "nll": _num(result.nll),
+        "r2": _num(result.r2),
+        "aic": _num(result.aic),
+        "bic": _num(result.bic),
+        "k": result.k,
+        "n_data": result.n_data,
+        "converged": result.converged,
+        "solver_ok": result.solver_ok,
+        "ci_method": result.ci_method,
+        "optimiser": result.multistart.optimiser,
+        "n_starts": result.n_starts,
+        "n_starts_at_best": result.n_starts_at_best,
+        "at_best_tolerance": result.multistart.tol,
+        "solver_failures": int(np.sum(result.multistart.failures)),
+        "starts": [
+            {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in result.multistart.table(problem)
+        ],
+        "wall_time_s": wall_time_s,
+    }
+
+
+def write_outputs(
+    out: Path,
+    result: FitResult,
+    problem: Problem,
+    *,
+    model: str,
+    recording: str,
+    wall_time_s: float,
+    trace_names: tuple[str, ...] = (),
+) -> None:
+    """Write `results.json`, `fit.csv` and `fit.png` into the directory `out`."""
+    content = results_dict(result, problem, model=model, recording=recording, wall_time_s=wall_time_s)
+    with atomic_path(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    ts = np.asarray(problem.ts)
+    data, fit, mask = np.asarray(problem.data), result.prediction, np.asarray(problem.mask)
+    names = trace_names or tuple(f"trace{i}" for i in range(data.shape[0]))
+    rows = []
+    for c, name in enumerate(names):
+        for j in np.flatnonzero(mask[c] > 0):
+            rows.append((name, ts[j], data[c, j], fit[c, j], data[c, j] - fit[c, j]))
+    with atomic_path(out / "fit.csv") as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write("trace,time,data,fit,residual\n")
+            for name, t, d, y, r in rows:
+                f.write(f"{name},{t:.10g},{d:.10g},{y:.10g},{r:.10g}\n")
+    _plot(out / "fit.png", ts, data, fit, mask, names, f"{model}: NLL {result.nll:.6g}, R² {result.r2:.4f}")
+
+
+def _plot(path: Path, ts, data, fit, mask, names, title) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 5), height_ratios=(3, 1))
+    for c, name in enumerate(names[:12]):
+        keep = mask[c] > 0
+        (line,) = top.plot(ts[keep], data[c, keep], ".", ms=3, label=name if len(names) > 1 else "data")
+        top.plot(ts, fit[c], "-", lw=1.2, color=line.get_color())
+        bottom.plot(ts[keep], data[c, keep] - fit[c, keep], ".", ms=2, color=line.get_color())
+    top.set_title(title)
+    top.set_ylabel("signal")
+    bottom.axhline(0.0, color="k", lw=0.8)
+    bottom.set_ylabel("residual")
+    bottom.set_xlabel("t (s)")
+    top.legend(fontsize=7, ncol=3)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)

@@ -1,0 +1,108 @@
+"""`cicrjax fit`: a small fit end to end (outputs and their keys), and every bad input (exit 2, one line)."""
+
+import json
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import cicrjax
+from cicrjax._cli.main import main
+
+TS = np.linspace(0.0, 2.0, 21)
+
+
+@pytest.fixture(scope="module")
+def calcium_csv(tmp_path_factory):
+    ca = np.asarray(cicrjax.simulate(cicrjax.LiRinzel1994(), jnp.asarray(TS), rtol=1e-10, atol=1e-12)["C"])
+    noisy = ca + 0.002 * np.random.default_rng(0).normal(size=ca.shape)
+    path = tmp_path_factory.mktemp("rec") / "ca.csv"
+    np.savetxt(path, np.column_stack([TS, noisy]), delimiter=",", header="time_s,ca_uM", comments="")
+    return path
+
+
+def _fails(capsys, argv, match):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert match in err, err
+    return err
+
+
+def test_fit_writes_results_fit_csv_and_png(calcium_csv, tmp_path, capsys):
+    out = tmp_path / "fit"
+    argv = [str(calcium_csv), "--model", "li-rinzel1994", "--free", "v3", "--bounds", "v3=0.5:1.5"]
+    argv += ["--start", "v3=0.7", "--starts", "2", "--max-iter", "40", "--out", str(out)]
+    assert main(["fit", *argv]) == 0
+    result = json.loads((out / "results.json").read_text())
+    for key in (
+        "model",
+        "recording",
+        "parameters",
+        "derived",
+        "nll",
+        "r2",
+        "aic",
+        "converged",
+        "n_starts",
+        "n_starts_at_best",
+        "wall_time_s",
+    ):
+        assert key in result
+    v3 = result["parameters"]["v3"]
+    assert v3["free"] and v3["unit"] and v3["estimate"] == pytest.approx(0.9, rel=0.05)
+    assert v3["ci_low"] < v3["estimate"] < v3["ci_high"]
+    v1 = result["parameters"]["v1"]
+    assert (v1["estimate"], v1["free"], v1["ci_low"], v1["ci_high"]) == (6.0, False, None, None)
+    assert result["n_starts"] == 2 and 1 <= result["n_starts_at_best"] <= 2
+    assert result["r2"] > 0.99
+    rows = np.genfromtxt(out / "fit.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert rows.dtype.names == ("trace", "time", "data", "fit", "residual") and rows.shape == (21,)
+    np.testing.assert_allclose(rows["residual"], rows["data"] - rows["fit"], atol=1e-8)
+    assert (out / "fit.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--free", "nope"], "--free nope: model li-rinzel1994 has no parameter 'nope'"),
+        (["--free", "v3", "--fix", "nope=1"], "--fix nope: model li-rinzel1994 has no parameter 'nope'"),
+        (["--free", "v3", "--bounds", "v3=2:1"], "lo must be < hi"),
+        (["--free", "v3", "--bounds", "v3=1:1"], "lo must be < hi"),
+        (["--free", "v3", "--bounds", "v3=1:2"], "excludes the start v3=0.9"),
+        (["--free", "v3", "--bounds", "v3=0.5:2", "--start", "v3=3"], "excludes the start v3=3"),
+        (["--free", "v3", "--starts", "0"], "--starts must be at least 1, got 0"),
+        (["--free", "v3", "--starts", "many"], "--starts needs a whole number"),
+        (["--free", "v3", "--kind", "df_f0", "--indicator", "fluo4"], "--kind df_f0 contradicts the recording"),
+        (["--free", "v3", "--bounds", "v1=1:2"], "v1 has --bounds/--start but is not in --free"),
+        (["--free", "v3", "--fix", "v1"], "--fix 'v1' is not NAME=VALUE"),
+        ([], "--free is required"),
+        (["--free", "v3", "--map", "a=b"], "--map applies to --petab problems only"),
+    ],
+)
+def test_bad_inputs_exit_2_with_one_line(calcium_csv, tmp_path, capsys, extra, match):
+    out = tmp_path / "out"
+    _fails(capsys, ["fit", str(calcium_csv), "--model", "li-rinzel1994", *extra, "--out", str(out)], match)
+    assert not (out / "results.json").exists()
+
+
+def test_bad_model_recording_and_kind_needing_indicator(calcium_csv, tmp_path, capsys):
+    out = str(tmp_path / "o")
+    _fails(capsys, ["fit", str(calcium_csv), "--model", "nope", "--free", "v3", "--out", out], "unknown model 'nope'")
+    _fails(
+        capsys,
+        ["fit", str(tmp_path / "missing.csv"), "--model", "li-rinzel1994", "--free", "v3", "--out", out],
+        "no such file",
+    )
+    raw = tmp_path / "raw.csv"
+    np.savetxt(raw, np.column_stack([TS, TS + 1.0]), delimiter=",", header="time_s,F_au", comments="")
+    _fails(capsys, ["fit", str(raw), "--model", "li-rinzel1994", "--free", "v3", "--out", out], "needs --indicator")
+    _fails(capsys, ["fit", "--model", "li-rinzel1994", "--out", out], "give a RECORDING file")
+    _fails(capsys, ["fit", str(raw), "--model", "sneyd2002", "--petab", "x.yaml", "--out", out], "not both")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _fails(
+        capsys,
+        ["fit", str(calcium_csv), "--model", "li-rinzel1994", "--free", "v3", "--out", str(blocker)],
+        "is a file; give a directory",
+    )
