@@ -9,9 +9,11 @@ pays one Python→XLA dispatch per evaluation, which is what a scipy user of the
 import argparse
 import time
 
+import diffrax
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optimistix as optx
 from scipy.integrate import solve_ivp
 
 import cicrjax as cj
@@ -27,9 +29,15 @@ def main():
     ts = jnp.linspace(0.0, 1.0, 1001)
     rtol, atol = 1e-6, 1e-9
 
+    controller_tols = diffrax.with_stepsize_controller_tols
     solvers = {
-        "cicrjax default (Kvaerno5, VeryChord 1e-2/1e-12)": None,
-        "Kvaerno5, VeryChord 1e-3/1e-6 (core stiff_solver)": cj.stiff_solver(),
+        "cicrjax default: Kvaerno5 + Newton at controller tols": None,
+        "Kvaerno5 + per-stage Chord at controller tols": diffrax.Kvaerno5(root_finder=controller_tols(optx.Chord)()),
+        "Kvaerno5 + VeryChord at controller tols (stiff_solver)": cj.stiff_solver(),
+        "Kvaerno5 + loose VeryChord(rtol=1e-2, atol=1e-12)": diffrax.Kvaerno5(
+            root_finder=diffrax.VeryChord(rtol=1e-2, atol=1e-12)
+        ),
+        "Kvaerno3 + Newton at controller tols": diffrax.Kvaerno3(root_finder=controller_tols(optx.Newton)()),
     }
     peak = {}
     for label, solver in solvers.items():

@@ -4,6 +4,7 @@ import abc
 from typing import ClassVar
 
 import diffrax
+import optimistix as optx
 from equinox import AbstractVar
 from jaxtyping import Array
 
@@ -37,13 +38,15 @@ class AbstractMuscleModel(AbstractModel):
 
 
 def muscle_solver() -> diffrax.AbstractSolver:
-    """Kvaerno5 with a very loose chord Newton solve in relative terms but a tight absolute one.
+    """Kvaerno5 with a full Newton solve at the step-size controller's own tolerances: the muscle models' default.
 
-    Muscle models mix µM-scale concentrations with gating fractions near 1e-7, so the Newton tolerance needs a
-    tiny `atol` (gates converge) and may take a loose `rtol` (the step-size controller enforces accuracy):
-    VeryChord(rtol=1e-2, atol=1e-12) takes about 2.5× fewer steps than rtol=1e-3 on a paced cardiac beat, with
-    the same transient to 1e-6 µM and finite-difference-consistent gradients.
+    Muscle models are stiff (cleft diffusion ~5·10⁴ s⁻¹, RyR1 gating at 10⁶ s⁻¹) and mix µM-scale concentrations
+    with gating fractions near 1e-7. Measured on one paced cardiac beat at rtol 1e-6 (benchmarks/beat_timing.py):
+    diffrax's default `VeryChord` (one Jacobian per step) at the controller's tolerances takes ~2000 steps; a loose
+    `VeryChord(rtol=1e-2, atol=1e-12)` takes 225 and is fastest but does not honour `rtol` (its results move by
+    ~1e-9 with Newton iteration counts); a full Newton solve at the controller's tolerances takes 198 steps, honours
+    `rtol` and stays robust over long fast-pacing runs, where a per-stage chord solve stalls.
 
     **Example:** `simulate(Cardiac(), ts, protocol=paced(1.0, count=1), solver=muscle_solver())`
     """
-    return diffrax.Kvaerno5(root_finder=diffrax.VeryChord(rtol=1e-2, atol=1e-12))
+    return diffrax.Kvaerno5(root_finder=diffrax.with_stepsize_controller_tols(optx.Newton)())

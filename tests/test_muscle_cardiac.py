@@ -1,5 +1,6 @@
 """The default cardiac model: trigger dependence, RyR loss of function, caffeine, Ca conservation, alternans."""
 
+import diffrax
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -69,7 +70,10 @@ def test_closed_cell_conserves_calcium_and_caffeine_empties_the_sr():
     closed = cj.with_parameters(cj.Cardiac(), {"P_CaL": 0.0, "V_max_NCX": 0.0, "V_max_PMCA": 0.0, "P_b": 0.0})
     ts = jnp.linspace(0.0, 0.4, 81)
     protocol = cj.caffeine_pulse(0.05, 0.35, cj.paced(5.0, count=1, start=0.0))
-    sol = cj.simulate(closed, ts, protocol=protocol, rtol=1e-12, atol=1e-12)
+    # Caffeine couples the SR to the 0.05 %-volume cleft at ~1e6 s⁻¹; a Newton solve to the controller's 1e-12 stalls
+    # on roundoff there, so this bookkeeping check uses a chord solve with a tight absolute tolerance instead.
+    solver = diffrax.Kvaerno5(root_finder=diffrax.VeryChord(rtol=1e-2, atol=1e-12))
+    sol = cj.simulate(closed, ts, protocol=protocol, solver=solver, rtol=1e-12, atol=1e-12)
     total = np.asarray(closed.total_calcium(sol.ys))
     np.testing.assert_allclose(total, total[0], rtol=1e-9)
     sr = np.asarray(jax.vmap(closed.sr_calcium)(sol.ys))
