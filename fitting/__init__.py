@@ -7,7 +7,12 @@ import cicrjax as _cicrjax  # noqa: F401  (enables float64)
 
 from ._expression import compile_formula as compile_formula
 from ._free import FreeParameter as FreeParameter, default_free as default_free
-from ._multistart import Multistart as Multistart, multistart as multistart
+from ._multistart import (
+    Multistart as Multistart,
+    multistart as multistart,
+    multistart_cells as multistart_cells,
+    run_cells as run_cells,
+)
 from ._objective import (
     Prediction as Prediction,
     nll as nll,
