@@ -36,6 +36,7 @@ class Problem(eqx.Module):
     observation: dict[str, Array]
     protocol: Protocol | None
     y0: Array | None
+    t0: Array | None
     solver: diffrax.AbstractSolver
     signal: AbstractSignal
     noise: AbstractNoise | None
@@ -114,6 +115,7 @@ class Problem(eqx.Module):
                 m,
                 self.ts,
                 y0=y0,
+                t0=self.t0,
                 protocol=self.protocol,
                 solver=self.solver,
                 rtol=self.rtol,
@@ -161,6 +163,7 @@ def define_problem(
     mask: ArrayLike | None = None,
     batched: bool = False,
     y0: ArrayLike | None = None,
+    t0: float | None = None,
     solver: diffrax.AbstractSolver | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-9,
@@ -179,6 +182,7 @@ def define_problem(
       parameters, logit on [0, 1] for unit-interval ones, linear otherwise.
     - `bounds`, `transforms` (`log`, `log10`, `logit`, `linear`), `fixed` (values of fixed parameters), `start`
       (initial values of free parameters), all by name.
+    - `t0`: simulation start (s), default `ts[0]`; `y0`: initial state (default the model's).
     - `protocol`: drives model parameters in time; `signal`: what the data see (default cytosolic Ca).
     - `noise`: `None` or a `cicrjax.GaussianNoise` for Gaussian noise (with `profile`), or another cicrjax noise
       model (log-normal, Poisson–Gaussian), whose log-likelihood is used with the fixed `observation` offset/scale.
@@ -281,6 +285,7 @@ def define_problem(
         observation={k: jnp.asarray(v, dtype=float) for k, v in obs.items()},
         protocol=protocol,
         y0=None if y0 is None else jnp.asarray(y0, dtype=float),
+        t0=None if t0 is None else jnp.asarray(t0, dtype=float),
         solver=(model.default_solver() if solver is None else solver),
         signal=StateSignal(0) if signal is None else signal,
         noise=None if gaussian else noise,
