@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._nan_on_error import nan_on_error
 from ._optimisers import LBFGS, AbstractOptimiser, RunOutput, run_starts
 from ._problem import Problem
 from ._starts import sample_starts
@@ -115,6 +116,7 @@ def _rank(out: RunOutput, starts: np.ndarray, tol: float, optimiser: str, wall: 
 
 
 @eqx.filter_jit
+@nan_on_error
 def run_cells(problem: Problem, data: jax.Array, thetas: jax.Array, optimiser: AbstractOptimiser) -> RunOutput:
     """Optimise every cell (leading axis of `data`, each shaped like `problem.data`) from its own starts
     (`thetas`: cells × starts × free), vmapped over cells and starts in one compiled call."""

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
+from ._nan_on_error import nan_on_error
 from ._problem import Problem
 
 _LOG_2PI = float(jnp.log(2.0 * jnp.pi))
@@ -131,6 +132,7 @@ def residuals(problem: Problem, theta: ArrayLike) -> Array:
 
 
 @eqx.filter_jit
+@nan_on_error
 def nll(problem: Problem, theta: ArrayLike) -> Array:
     """Jit-compiled penalised NLL of `problem` at the unconstrained vector `theta`.
 
@@ -139,5 +141,5 @@ def nll(problem: Problem, theta: ArrayLike) -> Array:
     return objective(problem, theta)
 
 
-nll_and_grad = eqx.filter_jit(value_and_grad)
-predict_jit = eqx.filter_jit(predict)
+nll_and_grad = eqx.filter_jit(nan_on_error(value_and_grad))
+predict_jit = eqx.filter_jit(nan_on_error(predict))

@@ -11,6 +11,7 @@ import optax
 import optimistix as optx
 from jaxtyping import Array
 
+from ._nan_on_error import nan_on_error
 from ._objective import objective, residuals, value_and_grad
 from ._problem import Problem
 
@@ -155,6 +156,7 @@ class LevenbergMarquardt(AbstractOptimiser):
 
 
 @eqx.filter_jit
+@nan_on_error
 def run_starts(problem: Problem, thetas: Array, optimiser: AbstractOptimiser) -> RunOutput:
     """Run `optimiser` from every row of `thetas` (starts × free), vmapped in one compiled call."""
     return jax.vmap(lambda th: optimiser.run(problem, th))(thetas)

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._multistart import Multistart
+from ._nan_on_error import nan_on_error
 from ._objective import nll_and_grad, predict_jit, residuals
 from ._problem import OBSERVATION_PARAMETERS, Problem
 
@@ -72,7 +73,7 @@ def _hessian_fd(problem: Problem, theta: jax.Array, h: float = 1e-4) -> np.ndarr
 
 
 def _gauss_newton(problem: Problem, theta: jax.Array) -> np.ndarray:
-    J = np.asarray(jax.jit(jax.jacfwd(lambda th: residuals(problem, th)))(theta))
+    J = np.asarray(jax.jit(nan_on_error(jax.jacfwd(lambda th: residuals(problem, th))))(theta))
     return J.T @ J
 
 
@@ -87,7 +88,7 @@ def summarise(problem: Problem, ms: Multistart, *, uncertainty: str | None = "la
     theta = jnp.asarray(ms.best_theta)
     p = predict_jit(problem, theta)
     model, _ = problem.with_values(problem.natural(theta))
-    sol = jax.jit(lambda m: problem.simulate(m, diffrax.RecursiveCheckpointAdjoint()))(model)
+    sol = jax.jit(nan_on_error(lambda m: problem.simulate(m, diffrax.RecursiveCheckpointAdjoint())))(model)
     names = problem.names
     estimates = np.asarray(problem.natural(theta))
     k = len(names) + len(problem.profile)

@@ -1,5 +1,6 @@
 """Fitting engine core: transforms, the profiled Gaussian objective, gradients, multistart, failure handling."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -144,3 +145,22 @@ def test_multistart_recovers_parameters_and_flags_blown_up_starts():
     last = rows[-1]
     assert last["start"] == 3 and last["start_failed"] and not last["converged"] and last["solver_failures"] >= 1
     assert ms.values[-1] == problem.penalty
+
+
+def test_runtime_errors_inside_a_fit_become_nan():
+    """Equinox runtime checks (e.g. lineax inside Kvaerno5's Newton solve) give NaN, not an exception, in fits."""
+    import equinox as eqx
+
+    from fitting._nan_on_error import nan_on_error
+
+    def f(x):
+        return eqx.error_if(x, x > 1.0, "boom")
+
+    assert np.isnan(float(jax.jit(nan_on_error(f))(jnp.asarray(2.0))))
+    assert float(jax.jit(nan_on_error(f))(jnp.asarray(0.5))) == 0.5
+
+    def g(x):  # its own message: equinox caches the check per message
+        return eqx.error_if(x, x > 1.0, "bang")
+
+    with pytest.raises(Exception, match="bang"):
+        eqx.filter_jit(g)(jnp.asarray(2.0)).block_until_ready()
