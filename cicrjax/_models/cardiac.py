@@ -157,6 +157,10 @@ class Cardiac(AbstractMuscleModel):
             "SR": (RapidBuffer(self.B_Csqn, self.K_Csqn),),
         }
 
+    def free_calcium_fraction(self, y):
+        """Fraction of Ca entering the bulk cytosol that stays free: 1/(1 + Σκ) of its rapid buffers."""
+        return 1.0 / (1.0 + sum(b.capacity(y[0]) for b in self._rapid()["i"]))
+
     def _volume_ratios(self):
         """V_myo/V_x for x = j, sl, SR."""
         return self.f_myo / self.f_j, self.f_myo / self.f_sl, self.f_myo / self.f_SR
