@@ -4,12 +4,12 @@ Run: `python -m benchmarks.cold_start`. The cold figure is measured in a fresh i
 compile, and return the first trajectory. Warm figures are medians of repeated calls.
 """
 
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
+
+from ._timing import median_time
 
 COLD = """
 import time
@@ -25,13 +25,7 @@ print(t1 - t0, t2 - t1)
 
 
 def _median_time(fn, repeats=20):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(fn, repeats, warmup=True)
 
 
 def main():

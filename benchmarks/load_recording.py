@@ -5,23 +5,14 @@ Run: `python -m benchmarks.load_recording [--rows 1000000] [--traces 3] [--repea
 """
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 import cicrjax
 
-
-def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from ._timing import median_time as _median_time
 
 
 def main():
