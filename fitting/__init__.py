@@ -5,7 +5,9 @@ This package builds on `cicrjax` (models, protocols, observation models, recordi
 
 import cicrjax as _cicrjax  # noqa: F401  (enables float64)
 
+from ._derived import DerivedQuantity as DerivedQuantity, derived_quantities as derived_quantities
 from ._expression import compile_formula as compile_formula
+from ._fit import fit as fit
 from ._free import FreeParameter as FreeParameter, default_free as default_free
 from ._multistart import (
     Multistart as Multistart,
@@ -32,11 +34,14 @@ from ._optimisers import (
     run_starts as run_starts,
 )
 from ._petab import PetabProblem as PetabProblem, load_petab as load_petab
+from ._prior import Prior as Prior
 from ._problem import (
+    INITIAL_PREFIX as INITIAL_PREFIX,
     OBSERVATION_PARAMETERS as OBSERVATION_PARAMETERS,
     Problem as Problem,
     define_problem as define_problem,
 )
+from ._result import FitResult as FitResult, summarise as summarise
 from ._signal import (
     AbstractSignal as AbstractSignal,
     FunctionSignal as FunctionSignal,
@@ -47,3 +52,4 @@ from ._signal import (
 )
 from ._starts import sample_starts as sample_starts
 from ._transform import Transform as Transform
+from ._write import results_dict as results_dict, write_outputs as write_outputs

@@ -13,7 +13,8 @@ _LOG_2PI = float(jnp.log(2.0 * jnp.pi))
 
 
 class Prediction(eqx.Module):
-    """Everything the objective computes at one parameter vector: the fit, residuals, σ, NLL and solver status."""
+    """Everything the objective computes at one parameter vector: the fit, residuals, σ, NLL (likelihood only),
+    −log prior, and solver status."""
 
     prediction: Array
     residual: Array
@@ -21,6 +22,7 @@ class Prediction(eqx.Module):
     scale: Array
     sigma: Array
     nll: Array
+    neg_log_prior: Array
     ok: Array
     num_steps: Array
 
@@ -50,7 +52,7 @@ def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint
     """Simulate, observe and score the problem at the unconstrained vector `theta` (no penalty applied)."""
     values = problem.natural(theta)
     model, observation = problem.with_values(values)
-    sol = problem.simulate(model, adjoint)
+    sol = problem.simulate(model, adjoint, problem.initial(values))
     ok = jnp.all(sol.success)
     ys = jnp.where(jnp.isfinite(sol.ys), sol.ys, 0.0)
     g = problem.shape_signal(model, ys)
@@ -68,13 +70,14 @@ def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint
     else:
         sigma = observation["sigma"]
         nll = 0.5 * jnp.sum((r / sigma) ** 2) + n * (jnp.log(sigma) + 0.5 * _LOG_2PI)
-    ok = ok & jnp.isfinite(nll)
-    return Prediction(pred, r, a, b, sigma, nll, ok, jnp.sum(sol.num_steps))
+    prior = problem.neg_log_prior(values)
+    ok = ok & jnp.isfinite(nll) & jnp.isfinite(prior)
+    return Prediction(pred, r, a, b, sigma, nll, prior, ok, jnp.sum(sol.num_steps))
 
 
 def _penalised(problem: Problem, theta, adjoint) -> tuple[Array, Array]:
     p = predict(problem, theta, adjoint)
-    return jnp.where(p.ok, p.nll, problem.penalty), p.ok
+    return jnp.where(p.ok, p.nll + p.neg_log_prior, problem.penalty), p.ok
 
 
 def _forward_value(problem: Problem, theta):
@@ -124,7 +127,7 @@ def value_and_grad(problem: Problem, theta: ArrayLike) -> tuple[Array, Array, Ar
 
 def residuals(problem: Problem, theta: ArrayLike) -> Array:
     """Weighted residuals (data − fit)/σ, flattened, differentiable in forward mode (`jax.jacfwd`, Levenberg–Marquardt);
-    a failed solve gives large constant residuals."""
+    a failed solve gives large constant residuals. Priors are not residuals: least squares ignores them."""
     p = predict(problem, theta, diffrax.ForwardMode())  # Jacobians of residuals are taken in forward mode
     r = (p.residual / p.sigma).ravel()
     big = jnp.sqrt(problem.penalty / r.shape[0])

@@ -139,6 +139,8 @@ class LevenbergMarquardt(AbstractOptimiser):
     name: str = "lm"
 
     def run(self, problem, theta0):
+        if problem.priors:
+            raise ValueError("Levenberg–Marquardt fits least squares and ignores priors; use LBFGS with priors")
         if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in [p.name for p in problem.free]):
             raise ValueError("Levenberg–Marquardt needs Gaussian noise with σ profiled or fixed; use LBFGS")
         _, _, ok0 = value_and_grad(problem, theta0)

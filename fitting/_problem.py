@@ -12,10 +12,12 @@ from jaxtyping import Array, ArrayLike
 from cicrjax import AbstractModel, AbstractNoise, GaussianNoise, Protocol, parameter_info
 
 from ._free import FreeParameter, default_free
+from ._prior import Prior
 from ._signal import AbstractSignal, StateSignal
 from ._transform import Transform
 
 OBSERVATION_PARAMETERS = ("offset", "scale", "sigma")
+INITIAL_PREFIX = "y0."  # a free initial state is named y0.STATE, e.g. y0.Y
 _OBSERVATION_UNITS = {"offset": "signal units", "scale": "signal units per model signal", "sigma": "signal units"}
 
 
@@ -48,6 +50,8 @@ class Problem(eqx.Module):
     max_steps: int = eqx.field(static=True)
     mode: str = eqx.field(static=True)
     penalty: float = eqx.field(static=True)
+    priors: tuple[tuple[int, Prior], ...] = eqx.field(static=True, default=())
+    initial_states: tuple[tuple[int, int], ...] = eqx.field(static=True, default=())
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -83,9 +87,12 @@ class Problem(eqx.Module):
     def initial_values(self) -> np.ndarray:
         """The natural values the problem was built with (`names` order)."""
         values = []
-        for p in self.free:
+        states = dict(self.initial_states)
+        for i, p in enumerate(self.free):
             if p.name in OBSERVATION_PARAMETERS:
                 values.append(float(self.observation[p.name]))
+            elif i in states:
+                values.append(float(np.ravel(np.asarray(self.y0)[..., states[i]])[0]))
             else:
                 values.append(float(np.ravel(np.asarray(getattr(self.free_part, p.name)))[0]))
         return np.asarray(values)
@@ -93,12 +100,17 @@ class Problem(eqx.Module):
     def with_values(self, values: ArrayLike) -> tuple[AbstractModel, dict[str, Array]]:
         """The model and observation parameters at natural values `values` (`names` order)."""
         values = jnp.asarray(values)
-        model_names = [p.name for p in self.free if p.name not in OBSERVATION_PARAMETERS]
+        states = dict(self.initial_states)
+        model_names = [
+            p.name for i, p in enumerate(self.free) if p.name not in OBSERVATION_PARAMETERS and i not in states
+        ]
         observation = dict(self.observation)
         new = []
         for i, p in enumerate(self.free):
             if p.name in OBSERVATION_PARAMETERS:
                 observation[p.name] = values[i]
+            elif i in states:
+                continue
             else:
                 new.append(jnp.broadcast_to(values[i], jnp.shape(getattr(self.free_part, p.name))))
         free_part = self.free_part
@@ -106,9 +118,25 @@ class Problem(eqx.Module):
             free_part = eqx.tree_at(lambda m: [getattr(m, n) for n in model_names], self.free_part, new)
         return eqx.combine(free_part, self.fixed_part), observation
 
-    def simulate(self, model: AbstractModel, adjoint: diffrax.AbstractAdjoint | None = None):
-        """Solve every condition (vmapped when batched) without raising; returns a `cicrjax.Solution`."""
+    def initial(self, values: ArrayLike) -> Array | None:
+        """The initial state(s) at natural values `values`: `y0` with the free initial states set (every condition)."""
+        if not self.initial_states:
+            return self.y0
+        values = jnp.asarray(values)
+        index = jnp.asarray([s for _, s in self.initial_states])
+        return self.y0.at[..., index].set(jnp.stack([values[i] for i, _ in self.initial_states]))
+
+    def neg_log_prior(self, values: ArrayLike) -> Array:
+        """−log prior density at natural values `values` (0 without priors)."""
+        values = jnp.asarray(values)
+        return sum((prior.neg_log_density(values[i]) for i, prior in self.priors), jnp.zeros((), values.dtype))
+
+    def simulate(self, model: AbstractModel, adjoint: diffrax.AbstractAdjoint | None = None, y0: Array | None = None):
+        """Solve every condition (vmapped when batched) without raising, from `y0` (default the problem's);
+        returns a `cicrjax.Solution`."""
         from cicrjax import simulate
+
+        y0 = self.y0 if y0 is None else y0
 
         def one(m, y0):
             return simulate(
@@ -126,8 +154,8 @@ class Problem(eqx.Module):
             )
 
         if self.batched:
-            return jax.vmap(one)(model, self.y0) if self.y0 is not None else jax.vmap(lambda m: one(m, None))(model)
-        return one(model, self.y0)
+            return jax.vmap(one)(model, y0) if y0 is not None else jax.vmap(lambda m: one(m, None))(model)
+        return one(model, y0)
 
     def shape_signal(self, model: AbstractModel, ys: Array) -> Array:
         """The model signal (before offset and scale), shape of `data`."""
@@ -170,6 +198,7 @@ def define_problem(
     max_steps: int = 4096,
     mode: str = "auto",
     penalty: float = 1e10,
+    priors: Mapping[str, Prior] | None = None,
 ) -> Problem:
     """Define a fitting problem from a model, save times and data, choosing free parameters by name.
 
@@ -177,8 +206,9 @@ def define_problem(
     - `model`: a cicrjax model; with `batched=True` every parameter leaf has a leading axis over the conditions
       (rows of `data`), e.g. from `cicrjax.batch_parameters`.
     - `ts`: save times (s), shape (T,); `data`: shape (T,) or (conditions, T).
-    - `free`: parameter names (model parameters, or `offset`, `scale`, `sigma` when not profiled), or
-      [`fitting.FreeParameter`][]s. Defaults: log transform with bounds value/10 to value×10 for positive
+    - `free`: parameter names (model parameters, `offset`, `scale`, `sigma` when not profiled, or an initial state
+      as `y0.STATE`, e.g. `y0.Y`), or [`fitting.FreeParameter`][]s. Defaults: log transform with bounds value/10
+      to value×10 for positive
       parameters, logit on [0, 1] for unit-interval ones, linear otherwise.
     - `bounds`, `transforms` (`log`, `log10`, `logit`, `linear`), `fixed` (values of fixed parameters), `start`
       (initial values of free parameters), all by name.
@@ -191,6 +221,7 @@ def define_problem(
     - `mask`: 1 where a data point counts, 0 where it is missing.
     - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 4 free).
     - `penalty`: the objective value where the solver fails (counted and reported, never raised).
+    - `priors`: a [`fitting.Prior`][] per free parameter name; the objective becomes NLL − log prior.
 
     **Example:** `define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"], bounds={"VM2": (20.0, 200.0)})`
     """
@@ -216,7 +247,13 @@ def define_problem(
         if name not in OBSERVATION_PARAMETERS:
             raise ValueError(f"observation names one of {OBSERVATION_PARAMETERS}, got {name!r}")
 
-    valid = ", ".join([*infos, *[n for n in OBSERVATION_PARAMETERS if n not in profile]])
+    states = tuple(model.states)
+    if any(_state_name(item) is not None for item in free) and y0 is None:
+        y0 = jax.vmap(lambda m: m.initial_state())(model) if batched else model.initial_state()
+    y0_values = None if y0 is None else np.array(y0, dtype=float)
+    valid = ", ".join(
+        [*infos, *[n for n in OBSERVATION_PARAMETERS if n not in profile], *[INITIAL_PREFIX + n for n in states]]
+    )
     for name, value in fixed.items():
         if name in OBSERVATION_PARAMETERS:
             if name in profile:
@@ -236,7 +273,16 @@ def define_problem(
         name = item
         if name in fixed:
             raise ValueError(f"{name} is both free and fixed; choose one")
-        if name in OBSERVATION_PARAMETERS:
+        state = _state_name(name)
+        if state is not None:
+            if state not in states:
+                raise ValueError(
+                    f"unknown initial state {name!r} to fit for model {model.name}; valid: "
+                    + ", ".join(INITIAL_PREFIX + n for n in states)
+                )
+            value = float(np.ravel(y0_values[..., states.index(state)])[0])
+            constraint, unit = ("positive" if value > 0 else "real"), "initial state"
+        elif name in OBSERVATION_PARAMETERS:
             if name in profile:
                 raise ValueError(f"{name} is profiled out in closed form; it cannot also be free")
             value = obs[name]
@@ -254,20 +300,31 @@ def define_problem(
     for name in [*bounds, *transforms, *start]:
         if name not in names:
             raise ValueError(f"{name} has bounds, a transform or a start but is not free; add it to free")
-    for p in params:
-        value = start.get(
-            p.name,
-            obs.get(p.name)
-            if p.name in OBSERVATION_PARAMETERS
-            else float(np.ravel(np.asarray(getattr(model, p.name)))[0]),
-        )
+    initial_states = []
+    for i, p in enumerate(params):
+        state = _state_name(p.name)
+        if state is not None:
+            initial_states.append((i, states.index(state)))
+            value = start.get(p.name, float(np.ravel(y0_values[..., states.index(state)])[0]))
+        elif p.name in OBSERVATION_PARAMETERS:
+            value = start.get(p.name, obs[p.name])
+        else:
+            value = start.get(p.name, float(np.ravel(np.asarray(getattr(model, p.name)))[0]))
         p.check_value(float(value), "start" if p.name in start else "initial value")
-        if p.name in OBSERVATION_PARAMETERS:
+        if state is not None:
+            y0_values[..., states.index(state)] = float(value)
+        elif p.name in OBSERVATION_PARAMETERS:
             obs[p.name] = float(value)
         elif p.name in start:
             model = _set(model, p.name, value)
+    priors = dict(priors or {})
+    for name, prior in priors.items():
+        if name not in names:
+            raise ValueError(f"{name} has a prior but is not free; add it to free or drop the prior")
+        if not isinstance(prior, Prior):
+            raise ValueError(f"the prior of {name} must be a fitting.Prior, got {prior!r}")
 
-    model_free = [p.name for p in params if p.name not in OBSERVATION_PARAMETERS]
+    model_free = [p.name for p in params if p.name not in OBSERVATION_PARAMETERS and _state_name(p.name) is None]
     spec = jax.tree.map(lambda _: False, model)
     if model_free:
         spec = eqx.tree_at(lambda m: [getattr(m, n) for n in model_free], spec, [True] * len(model_free))
@@ -284,7 +341,7 @@ def define_problem(
         mask=mask,
         observation={k: jnp.asarray(v, dtype=float) for k, v in obs.items()},
         protocol=protocol,
-        y0=None if y0 is None else jnp.asarray(y0, dtype=float),
+        y0=None if y0_values is None else jnp.asarray(y0_values),
         t0=None if t0 is None else jnp.asarray(t0, dtype=float),
         solver=(model.default_solver() if solver is None else solver),
         signal=StateSignal(0) if signal is None else signal,
@@ -297,7 +354,15 @@ def define_problem(
         max_steps=max_steps,
         mode=mode,
         penalty=penalty,
+        priors=tuple((names.index(n), prior) for n, prior in priors.items()),
+        initial_states=tuple(initial_states),
     )
 
 
-__all__ = ["Problem", "define_problem", "Transform"]
+def _state_name(item) -> str | None:
+    """The state of a free-initial-state name `y0.STATE`, else `None`."""
+    name = item.name if isinstance(item, FreeParameter) else item
+    return name[len(INITIAL_PREFIX) :] if name.startswith(INITIAL_PREFIX) else None
+
+
+__all__ = ["Problem", "define_problem", "Transform", "Prior"]

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._derived import DerivedQuantity, derived_quantities
 from ._multistart import Multistart
 from ._nan_on_error import nan_on_error
 from ._objective import nll_and_grad, predict_jit, residuals
@@ -21,8 +22,10 @@ class FitResult:
 
     `ci_method` says how the 95% Laplace intervals were computed: `"gauss-newton"` (JᵀJ of the weighted residuals,
     σ profiled or fixed) or `"hessian-fd"` (central differences of the exact gradient); they are symmetric in the
-    unconstrained coordinates and mapped through the transforms. `k` counts the free parameters plus the profiled
-    observation parameters.
+    unconstrained coordinates and mapped through the transforms (`covariance` is Σ of `theta`, the inverse of that
+    matrix). `k` counts the free parameters plus the profiled observation parameters. `nll` is the negative
+    log-likelihood alone; `objective` adds −log prior (equal without priors). `derived` holds gain, SR load, decay τ
+    and period where they apply, with delta-method intervals ([`fitting.derived_quantities`][]).
     """
 
     names: tuple[str, ...]
@@ -32,7 +35,9 @@ class FitResult:
     ci_low: np.ndarray
     ci_high: np.ndarray
     ci_method: str
+    covariance: np.ndarray
     nll: float
+    objective: float
     k: int
     n_data: int
     aic: float
@@ -47,6 +52,7 @@ class FitResult:
     scale: float
     sigma: float
     multistart: Multistart
+    derived: dict[str, DerivedQuantity]
 
     @property
     def n_starts(self) -> int:
@@ -77,33 +83,43 @@ def _gauss_newton(problem: Problem, theta: jax.Array) -> np.ndarray:
     return J.T @ J
 
 
-def summarise(problem: Problem, ms: Multistart, *, uncertainty: str | None = "laplace", hessian: str = "auto"):
+def summarise(
+    problem: Problem,
+    ms: Multistart,
+    *,
+    uncertainty: str | None = "laplace",
+    hessian: str = "auto",
+    derived: bool = True,
+):
     """Turn ranked multistart runs into a [`fitting.FitResult`][] at the best start.
 
     **Arguments:** `uncertainty` `"laplace"` or `None`; `hessian` `"gauss-newton"`, `"hessian-fd"` or `"auto"`
-    (Gauss–Newton when the noise is Gaussian and σ is not a free parameter).
+    (Gauss–Newton when the noise is Gaussian, σ is not a free parameter and there are no priors); `derived` whether
+    to compute the derived quantities.
 
     **Example:** `summarise(problem, multistart(problem, 8))`
     """
     theta = jnp.asarray(ms.best_theta)
     p = predict_jit(problem, theta)
     model, _ = problem.with_values(problem.natural(theta))
-    sol = jax.jit(nan_on_error(lambda m: problem.simulate(m, diffrax.RecursiveCheckpointAdjoint())))(model)
+    y0 = problem.initial(problem.natural(theta))
+    sol = jax.jit(nan_on_error(lambda m, y: problem.simulate(m, diffrax.RecursiveCheckpointAdjoint(), y)))(model, y0)
     names = problem.names
     estimates = np.asarray(problem.natural(theta))
     k = len(names) + len(problem.profile)
     n = problem.n_data
-    nll = float(ms.best_value)
+    nll = float(p.nll)
     w = np.asarray(problem.mask)
     d = np.asarray(problem.data)
     mean = np.sum(w * d) / np.sum(w)
     rss = float(np.sum(np.asarray(p.residual) ** 2))
     tss = float(np.sum(w * (d - mean) ** 2))
     low = high = np.full(len(names), np.nan)
+    cov = np.full((len(names), len(names)), np.nan)
     method = "none"
     if uncertainty == "laplace" and bool(p.ok):
         if hessian == "auto":
-            gaussian = problem.noise is None and "sigma" not in names
+            gaussian = problem.noise is None and "sigma" not in names and not problem.priors
             hessian = "gauss-newton" if gaussian else "hessian-fd"
         H = _gauss_newton(problem, theta) if hessian == "gauss-newton" else _hessian_fd(problem, theta)
         cov = np.linalg.pinv(H)
@@ -125,7 +141,9 @@ def summarise(problem: Problem, ms: Multistart, *, uncertainty: str | None = "la
         ci_low=low,
         ci_high=high,
         ci_method=method,
+        covariance=cov,
         nll=nll,
+        objective=float(ms.best_value),
         k=k,
         n_data=n,
         aic=2 * k + 2 * nll,
@@ -140,6 +158,7 @@ def summarise(problem: Problem, ms: Multistart, *, uncertainty: str | None = "la
         scale=float(p.scale),
         sigma=float(p.sigma),
         multistart=ms,
+        derived=derived_quantities(problem, theta, cov) if derived and bool(p.ok) else {},
     )
 
 

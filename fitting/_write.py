@@ -8,7 +8,7 @@ import numpy as np
 
 from cicrjax._cli.output import atomic_path
 
-from ._problem import Problem
+from ._problem import INITIAL_PREFIX, Problem
 from ._result import FitResult
 
 
@@ -18,8 +18,8 @@ def _num(x):
 
 
 def results_dict(result: FitResult, problem: Problem, *, model: str, recording: str, wall_time_s: float) -> dict:
-    """The content of `results.json`: every model parameter (free ones with their interval), NLL, R², AIC, BIC,
-    convergence, starts and the per-start table."""
+    """The content of `results.json`: every model parameter (free ones with their interval), free initial states,
+    derived quantities, NLL, R², AIC, BIC, convergence, starts and the per-start table."""
     parameters = {}
     free = dict(zip(result.names, range(len(result.names)), strict=True))
     for info in problem.model.parameters():
@@ -41,6 +41,16 @@ def results_dict(result: FitResult, problem: Problem, *, model: str, recording: 
                 "ci_high": None,
                 "free": False,
             }
+    initial = {
+        name: {
+            "estimate": _num(result.estimates[i]),
+            "ci_low": _num(result.ci_low[i]),
+            "ci_high": _num(result.ci_high[i]),
+            "free": True,
+        }
+        for i, name in enumerate(result.names)
+        if name.startswith(INITIAL_PREFIX)
+    }
     observation = {}
     for name, value in (("offset", result.offset), ("scale", result.scale), ("sigma", result.sigma)):
         entry = {"estimate": _num(value), "free": name in free, "profiled": name in problem.profile}
@@ -51,9 +61,25 @@ def results_dict(result: FitResult, problem: Problem, *, model: str, recording: 
         "model": model,
         "recording": recording,
         "parameters": parameters,
+        "initial_states": initial,
         "observation": observation,
-        "derived": {},
+        "derived": {
+            q.name: {
+                "estimate": _num(q.estimate),
+                "unit": q.unit,
+                "ci_low": _num(q.ci_low),
+                "ci_high": _num(q.ci_high),
+                "method": "delta",
+                "description": q.description,
+            }
+            for q in result.derived.values()
+        },
+        "priors": {
+            problem.names[i]: {"kind": prior.kind, "location": prior.location, "scale": prior.scale}
+            for i, prior in problem.priors
+        },
         "nll": _num(result.nll),
+        "objective": _num(result.objective),
         "r2": _num(result.r2),
         "aic": _num(result.aic),
         "bic": _num(result.bic),

@@ -1,0 +1,30 @@
+"""`fit`: multistart optimisation and its summary in one call."""
+
+from ._multistart import multistart
+from ._optimisers import AbstractOptimiser
+from ._problem import Problem
+from ._result import FitResult, summarise
+
+
+def fit(
+    problem: Problem,
+    n_starts: int = 16,
+    *,
+    optimiser: AbstractOptimiser | None = None,
+    sampling: str = "lhs",
+    seed: int = 0,
+    include_initial: bool = False,
+    uncertainty: str | None = "laplace",
+    derived: bool = True,
+) -> FitResult:
+    """Fit `problem` from `n_starts` seeded starts (all in one vmapped call) and summarise the best one.
+
+    **Arguments:** as [`fitting.multistart`][] (`optimiser` default L-BFGS, `sampling` `"lhs"` or `"sobol"`,
+    `seed`, `include_initial`) and [`fitting.summarise`][] (`uncertainty` `"laplace"` or `None`, `derived`).
+
+    **Example:** `result = fit(define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"]), 16, seed=0)`
+    """
+    ms = multistart(
+        problem, n_starts, optimiser=optimiser, sampling=sampling, seed=seed, include_initial=include_initial
+    )
+    return summarise(problem, ms, uncertainty=uncertainty, derived=derived)
