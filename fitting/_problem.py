@@ -208,8 +208,7 @@ def define_problem(
     - `ts`: save times (s), shape (T,); `data`: shape (T,) or (conditions, T).
     - `free`: parameter names (model parameters, `offset`, `scale`, `sigma` when not profiled, or an initial state
       as `y0.STATE`, e.g. `y0.Y`), or [`fitting.FreeParameter`][]s. Defaults: log transform with bounds value/10
-      to value×10 for positive
-      parameters, logit on [0, 1] for unit-interval ones, linear otherwise.
+      to value×10 for positive parameters, logit on [0, 1] for unit-interval ones, linear otherwise.
     - `bounds`, `transforms` (`log`, `log10`, `logit`, `linear`), `fixed` (values of fixed parameters), `start`
       (initial values of free parameters), all by name.
     - `t0`: simulation start (s), default `ts[0]`; `y0`: initial state (default the model's).
