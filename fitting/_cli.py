@@ -3,17 +3,24 @@
 Registered with the `cicrjax.commands` entry-point group, so cicrjax never imports this package.
 """
 
+import glob
+import math
 import sys
 import time
 from pathlib import Path
 
-from cicrjax import INDICATORS, get_model, load_recording, parse_protocol
+from cicrjax import INDICATORS, AbstractMuscleModel, get_model, load_recording, paced, parse_protocol
 from cicrjax._cli.errors import UsageError, parse_float
 from cicrjax._cli.output import check_writable
 from cicrjax._recording.kinds import kind_from_name
+from cicrjax._recording.suite2p_loader import suite2p_folder
+
+from ._problem import INITIAL_PREFIX
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
 KINDS = ("raw", "f_f0", "df_f0", "ratio", "calcium")
+PRIOR_HELP = "prior of a free parameter: normal:MEAN:SD or lognormal:MEDIAN:SDLOG (repeatable)"
+RECORDING_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz", ".tif", ".tiff")
 
 
 def add_parser(sub):
@@ -23,17 +30,30 @@ def add_parser(sub):
         description="Fit MODEL to RECORDING (or run --petab PROBLEM.yaml) from several starts; write "
         "results.json, fit.csv and fit.png into --out DIR.",
     )
-    p.add_argument("recording", nargs="?", help="recording file (CSV, TSV, npy, npz, suite2p folder, TIFF)")
+    p.add_argument(
+        "recording",
+        nargs="?",
+        help="recording file (CSV, TSV, npy, npz, suite2p folder, TIFF), or a folder or quoted glob of them: each "
+        "is fitted in turn into --out/NAME/, skipping those already done",
+    )
     p.add_argument("--model", required=True, help="model CLI name (see `cicrjax models`)")
     p.add_argument("--petab", metavar="PROBLEM.yaml", help="run a PEtab problem instead of a recording")
     p.add_argument("--map", action="append", default=[], metavar="PETAB_ID=NAME", help="PEtab id → model name")
-    p.add_argument("--free", default=None, metavar="a,b,c", help="free parameters (comma-separated)")
+    p.add_argument(
+        "--free", default=None, metavar="a,b,c", help="free parameters, comma-separated (y0.STATE: an initial state)"
+    )
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
     p.add_argument("--bounds", action="append", default=[], metavar="NAME=LO:HI", help="bounds of a free parameter")
     p.add_argument("--start", action="append", default=[], metavar="NAME=VALUE", help="initial value of a free one")
     p.add_argument("--kind", choices=KINDS, default=None, help="signal kind of the recording")
     p.add_argument("--indicator", default=None, help=f"indicator for fluorescence ({', '.join(INDICATORS)})")
+    p.add_argument("--prior", action="append", default=[], metavar="NAME=KIND:LOC:SCALE", help=PRIOR_HELP)
     p.add_argument("--protocol", action="append", default=[], metavar="SPEC", help="stimulus (see simulate)")
+    p.add_argument("--pacing-period", default=None, metavar="S", help="pace a muscle model every S seconds")
+    p.add_argument("--pacing-start", default="0", metavar="T", help="time of the first paced beat (s, default 0)")
+    p.add_argument(
+        "--prepace", default="1", metavar="N", help="beats simulated before the recording starts (default 1)"
+    )
     p.add_argument("--starts", default="8", metavar="N", help="number of multistart points (default 8)")
     p.add_argument("--seed", default="0", metavar="S", help="seed of the Latin-hypercube starts (default 0)")
     p.add_argument("--optimiser", choices=OPTIMISERS, default="lbfgs", help="optimiser (default lbfgs)")
@@ -92,14 +112,71 @@ def _progress(message: str) -> None:
     sys.stderr.flush()
 
 
+def _priors(items: list[str]) -> dict:
+    from ._prior import PRIOR_KINDS, Prior
+
+    out = {}
+    for name, text in _pairs(items, "--prior", "KA=lognormal:0.9:0.5").items():
+        parts = text.split(":")
+        if len(parts) != 3 or parts[0] not in PRIOR_KINDS:
+            raise UsageError(
+                f"--prior {name}={text!r} is not KIND:LOC:SCALE with KIND normal or lognormal, "
+                f"e.g. --prior {name}=lognormal:0.9:0.5"
+            )
+        loc = parse_float(parts[1], f"--prior {name} (location)")
+        scale = parse_float(parts[2], f"--prior {name} (scale)")
+        try:
+            out[name] = Prior(parts[0], loc, scale)
+        except ValueError as error:
+            raise UsageError(f"--prior {name}: {error}") from None
+    return out
+
+
+def _recordings(text: str) -> list[Path]:
+    """One recording, or every recording in a folder or matching a glob (sorted)."""
+    path = Path(text)
+    if any(c in text for c in "*?["):
+        paths = sorted(Path(p) for p in glob.glob(text) if Path(p).is_file() or suite2p_folder(Path(p)) is not None)
+        if not paths:
+            raise UsageError(f"RECORDING {text!r} matches no recording; check the pattern (quote it in the shell)")
+        return paths
+    if path.is_dir() and suite2p_folder(path) is None:
+        paths = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in RECORDING_SUFFIXES)
+        if not paths:
+            raise UsageError(
+                f"folder {text!r} holds no recording ({', '.join(RECORDING_SUFFIXES)}) and no suite2p output; "
+                "give a file, a folder of recordings or a glob"
+            )
+        return paths
+    return [path]
+
+
+def _pacing(args, model, protocol, ts):
+    """The paced protocol and the simulation start (`--prepace` beats before the first recorded one), or the
+    given protocol and `None`."""
+    if args.pacing_period is None:
+        return protocol, None
+    period = parse_float(args.pacing_period, "--pacing-period")
+    if period <= 0:
+        raise UsageError(f"--pacing-period must be > 0 s, got {period:g}")
+    if not isinstance(model, AbstractMuscleModel):
+        raise UsageError(
+            f"--pacing-period paces the membrane voltage, which model {model.name} does not have; "
+            "use a muscle model (cardiac, hinch2004, skeletal) or --protocol"
+        )
+    if args.protocol:
+        raise UsageError("give either --pacing-period or --protocol V=..., not both")
+    first = parse_float(args.pacing_start, "--pacing-start")
+    prepace = _int(args.prepace, "--prepace", 0)
+    t0 = min(first - prepace * period, float(ts[0]))
+    count = int(math.ceil((float(ts[-1]) - first) / period)) + 1 + prepace
+    return paced(1.0 / period, count=count, start=first - prepace * period), t0
+
+
 def run(args):
     from ._multistart import multistart
     from ._optimisers import LBFGS, Adam, LevenbergMarquardt
     from ._petab import load_petab
-    from ._problem import define_problem
-    from ._result import summarise
-    from ._signal import signal_for_kind
-    from ._write import write_outputs
 
     started = time.perf_counter()
     n_starts = _int(args.starts, "--starts", 1)
@@ -109,101 +186,180 @@ def run(args):
     fix = {k: parse_float(v, f"--fix {k}") for k, v in _pairs(args.fix, "--fix", "beta=0.4").items()}
     start = {k: parse_float(v, f"--start {k}") for k, v in _pairs(args.start, "--start", "VM2=60").items()}
     bounds = _bounds(args.bounds)
+    priors = _priors(args.prior)
     mapping = _pairs(args.map, "--map", "IPR_A=A")
     optimiser = {
         "lbfgs": LBFGS(max_iter=max_iter),
         "adam": Adam(steps=max_iter),
         "lm": LevenbergMarquardt(max_steps=max_iter),
     }[args.optimiser]
+    if priors and args.optimiser == "lm":
+        raise UsageError("--optimiser lm fits least squares and ignores priors; use --optimiser lbfgs or adam")
     if args.petab is not None:
         if args.recording is not None:
             raise UsageError("give either RECORDING or --petab PROBLEM.yaml, not both")
-        if args.free or fix or bounds or start or args.kind or args.indicator or args.protocol:
+        if args.free or fix or bounds or start or priors or args.kind or args.indicator or args.protocol:
             raise UsageError("with --petab the parameter table sets free/fixed/bounds; drop --free/--fix/--bounds")
+        if args.pacing_period is not None:
+            raise UsageError("--pacing-period applies to recordings; the PEtab conditions set the inputs")
         out = _out_dir(args.out)
         _progress(f"reading PEtab problem {args.petab}")
         pp = load_petab(args.petab, model_cls(), mapping=mapping, max_steps=20_000)
-        problem, recording, trace_names = pp.problem, str(args.petab), pp.conditions
+        jobs = [(pp.problem, str(args.petab), tuple(pp.conditions), out)]
         include_initial = True
     else:
         if args.recording is None:
             raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
         if mapping:
             raise UsageError("--map applies to --petab problems only")
-        if args.free is None:
-            raise UsageError("--free is required: name the parameters to fit, e.g. --free VM2,VM3")
-        free = [name.strip() for name in args.free.split(",") if name.strip()]
-        if not free:
-            raise UsageError("--free names no parameter; e.g. --free VM2,VM3")
-        model = model_cls()
-        infos = {p.name for p in model.parameters()}
-        for name in free:
-            if name not in infos:
-                raise UsageError(
-                    f"--free {name}: model {args.model} has no parameter {name!r}; see `cicrjax models {args.model}`"
-                )
-        for name in fix:
-            if name not in infos:
-                raise UsageError(
-                    f"--fix {name}: model {args.model} has no parameter {name!r}; see `cicrjax models {args.model}`"
-                )
-        for name in [*bounds, *start]:
-            if name not in free:
-                raise UsageError(f"{name} has --bounds/--start but is not in --free; add it to --free")
+        free = _free_names(args, model_cls())
+        paths = _recordings(args.recording)
         out = _out_dir(args.out)
-        rec = load_recording(args.recording)
-        named = {kind_from_name(n) for n in rec.names} - {"raw"}
-        if args.kind is not None and named and args.kind not in named:
-            raise UsageError(
-                f"--kind {args.kind} contradicts the recording, whose column(s) {', '.join(rec.names)} hold "
-                f"{', '.join(sorted(named))}; drop --kind or choose --kind {sorted(named)[0]}"
-            )
-        kind = args.kind or rec.kind
-        if args.kind is not None:
-            rec = rec.replace(kind=args.kind)
-        indicator = None
-        if args.indicator is not None:
-            if args.indicator not in INDICATORS:
-                raise UsageError(f"--indicator {args.indicator!r} is unknown; choose one of {', '.join(INDICATORS)}")
-            indicator = INDICATORS[args.indicator]()
-        if kind in ("raw", "f_f0", "df_f0") and indicator is None:
-            raise UsageError(f"a {kind} recording needs --indicator (one of {', '.join(INDICATORS)})")
-        protocol = parse_protocol(args.protocol, model)
-        for name, (lo, hi) in bounds.items():
-            value = start.get(name, float(getattr(model, name)))
-            if not lo <= value <= hi:
-                raise UsageError(
-                    f"--bounds {name}={lo:g}:{hi:g} excludes the start {name}={value:g}; widen the bounds or "
-                    f"give --start {name}=VALUE inside them"
-                )
-        problem = define_problem(
-            model,
-            rec.time,
-            rec.traces,
-            free=free,
-            bounds=bounds,
-            fixed=fix,
-            start=start,
-            protocol=protocol,
-            signal=signal_for_kind(kind, indicator),
+        jobs = []
+        for path in paths:  # every recording is read and checked before any fit starts
+            problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors)
+            jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem))
+        include_initial = False
+    done = 0
+    for i, (problem, recording, trace_names, where) in enumerate(jobs):
+        label = f"[{i + 1}/{len(jobs)}] {recording}: " if len(jobs) > 1 else ""
+        if len(jobs) > 1 and (where / "results.json").exists():
+            _progress(f"{label}already fitted ({where / 'results.json'} exists); skipped")
+            continue
+        where.mkdir(exist_ok=True)
+        job_started = time.perf_counter()
+        _progress(
+            f"{label}{len(problem.free)} free parameter(s), {problem.n_data} data points; compiling and running "
+            f"{n_starts} start(s) with {optimiser.name} ({problem.mode}-mode gradients)"
         )
-        recording, trace_names, include_initial = str(args.recording), rec.names, False
-    _progress(
-        f"{len(problem.free)} free parameter(s), {problem.n_data} data points; compiling and running "
-        f"{n_starts} start(s) with {optimiser.name} ({problem.mode}-mode gradients)"
+        with _bar(max_iter, n_starts, args.optimiser):
+            ms = multistart(problem, n_starts, optimiser=optimiser, seed=seed, include_initial=include_initial)
+        _report(args, problem, ms, recording, trace_names, where, job_started)
+        done += 1
+    if len(jobs) > 1:
+        print(f"fitted {done} of {len(jobs)} recording(s) into {out}/ in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+class _bar:
+    """A progress bar on stderr around a multistart (iteration-wise optimisers only)."""
+
+    def __init__(self, max_iter: int, n_starts: int, optimiser: str):
+        from ._progress import ProgressBar, listening
+
+        self.bar = ProgressBar(max_iter, n_starts) if optimiser in ("lbfgs", "adam") else None
+        self.context = listening(self.bar) if self.bar is not None else None
+
+    def __enter__(self):
+        if self.context is not None:
+            self.context.__enter__()
+        return self.bar
+
+    def __exit__(self, *exc):
+        if self.context is not None:
+            self.context.__exit__(*exc)
+            self.bar.close()
+        return False
+
+
+def _free_names(args, model) -> list[str]:
+    if args.free is None:
+        raise UsageError("--free is required: name the parameters to fit, e.g. --free VM2,VM3")
+    free = [name.strip() for name in args.free.split(",") if name.strip()]
+    if not free:
+        raise UsageError("--free names no parameter; e.g. --free VM2,VM3")
+    infos = {p.name for p in model.parameters()}
+    states = {INITIAL_PREFIX + s for s in model.states}
+    for name in free:
+        if name.startswith(INITIAL_PREFIX) and name not in states:
+            raise UsageError(
+                f"--free {name}: model {args.model} has no state {name[len(INITIAL_PREFIX) :]!r}; "
+                f"initial states: {', '.join(sorted(states))}"
+            )
+        if name not in infos and name not in states:
+            raise UsageError(
+                f"--free {name}: model {args.model} has no parameter {name!r}; see `cicrjax models {args.model}`"
+            )
+    for name in _pairs(args.fix, "--fix", "beta=0.4"):
+        if name not in infos:
+            raise UsageError(
+                f"--fix {name}: model {args.model} has no parameter {name!r}; see `cicrjax models {args.model}`"
+            )
+    for name in [*_pairs(args.bounds, "--bounds", "VM2=10:200"), *_pairs(args.start, "--start", "VM2=60")]:
+        if name not in free:
+            raise UsageError(f"{name} has --bounds/--start but is not in --free; add it to --free")
+    for name in _pairs(args.prior, "--prior", "KA=lognormal:0.9:0.5"):
+        if name not in free:
+            raise UsageError(f"--prior {name}: {name} is not in --free; add it to --free or drop the prior")
+    return free
+
+
+def _recording_problem(args, model, path, free, fix, bounds, start, priors):
+    """Read one recording and define its problem (every check before any fit)."""
+    from ._problem import define_problem
+    from ._signal import signal_for_kind
+
+    rec = load_recording(path)
+    named = {kind_from_name(n) for n in rec.names} - {"raw"}
+    if args.kind is not None and named and args.kind not in named:
+        raise UsageError(
+            f"--kind {args.kind} contradicts the recording, whose column(s) {', '.join(rec.names)} hold "
+            f"{', '.join(sorted(named))}; drop --kind or choose --kind {sorted(named)[0]}"
+        )
+    kind = args.kind or rec.kind
+    if args.kind is not None:
+        rec = rec.replace(kind=args.kind)
+    indicator = None
+    if args.indicator is not None:
+        if args.indicator not in INDICATORS:
+            raise UsageError(f"--indicator {args.indicator!r} is unknown; choose one of {', '.join(INDICATORS)}")
+        indicator = INDICATORS[args.indicator]()
+    if kind in ("raw", "f_f0", "df_f0") and indicator is None:
+        raise UsageError(f"a {kind} recording needs --indicator (one of {', '.join(INDICATORS)})")
+    protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time)
+    initial = dict(zip(model.states, [float(v) for v in model.initial_state()], strict=True))
+    for name, (lo, hi) in bounds.items():
+        if name.startswith(INITIAL_PREFIX):
+            value = start.get(name, initial[name[len(INITIAL_PREFIX) :]])
+        else:
+            value = start.get(name, float(getattr(model, name)))
+        if not lo <= value <= hi:
+            raise UsageError(
+                f"--bounds {name}={lo:g}:{hi:g} excludes the start {name}={value:g}; widen the bounds or "
+                f"give --start {name}=VALUE inside them"
+            )
+    problem = define_problem(
+        model,
+        rec.time,
+        rec.traces,
+        free=free,
+        bounds=bounds,
+        fixed=fix,
+        start=start,
+        priors=priors,
+        protocol=protocol,
+        t0=t0,
+        signal=signal_for_kind(kind, indicator),
     )
-    ms = multistart(problem, n_starts, optimiser=optimiser, seed=seed, include_initial=include_initial)
+    return problem, tuple(rec.names)
+
+
+def _report(args, problem, ms, recording, trace_names, out, job_started):
+    from ._result import summarise
+    from ._write import write_outputs
+
     _progress(
-        f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {n_starts} start(s) at the best; "
-        f"{int(ms.failures.sum())} solver failure(s); {ms.wall_time_s:.1f} s"
+        f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {len(ms.values)} start(s) at the best; "
+        f"{int(ms.failures.sum())} solver failure(s); {ms.wall_time_s:.1f} s; computing intervals"
     )
     result = summarise(problem, ms, uncertainty=None if args.uncertainty == "none" else "laplace")
-    wall = time.perf_counter() - started
+    elapsed = time.perf_counter() - job_started
     write_outputs(
-        out, result, problem, model=args.model, recording=recording, wall_time_s=wall, trace_names=tuple(trace_names)
+        out, result, problem, model=args.model, recording=recording, wall_time_s=elapsed, trace_names=trace_names
     )
     for name, value, lo, hi in zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True):
         print(f"{name} = {value:.6g}  [{lo:.4g}, {hi:.4g}]")
+    for q in result.derived.values():
+        print(f"{q.name} = {q.estimate:.6g} {q.unit} [{q.ci_low:.4g}, {q.ci_high:.4g}] (derived)")
     print(f"NLL {result.nll:.8g}  R² {result.r2:.5f}  AIC {result.aic:.6g}  converged {result.converged}")
-    print(f"wrote {out / 'results.json'}, {out / 'fit.csv'}, {out / 'fit.png'} in {wall:.1f} s")
-    return 0
+    print(f"wrote {out / 'results.json'}, {out / 'fit.csv'}, {out / 'fit.png'} in {elapsed:.1f} s")

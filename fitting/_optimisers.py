@@ -14,6 +14,7 @@ from jaxtyping import Array
 from ._nan_on_error import nan_on_error
 from ._objective import objective, residuals, value_and_grad
 from ._problem import Problem
+from ._progress import report
 
 
 class RunOutput(eqx.Module):
@@ -60,7 +61,8 @@ class LBFGS(AbstractOptimiser):
             return (c[4] < self.max_iter) & ~c[5]
 
         def body(c):
-            theta, state, value, grad, it, _, fails, _conv = c
+            theta, state, value, grad, it, done, fails, _conv = c
+            report(it, done)
             with jax.numpy_dtype_promotion("standard"):  # optax's L-BFGS mixes int32 and int64 counters under x64
                 updates, state = opt.update(grad, state, theta, value=value, grad=grad, value_fn=f)
             new = optax.apply_updates(theta, updates)
@@ -102,6 +104,7 @@ class Adam(AbstractOptimiser):
 
         def step(c, i):
             theta, state, best_theta, best, fails, best_at = c
+            report(i, jnp.array(False))
             value, grad, ok = value_and_grad(problem, theta)
             better = ok & (value < best - self.ftol)
             best_at = jnp.where(better, i, best_at)

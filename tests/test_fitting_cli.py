@@ -78,6 +78,17 @@ def test_fit_writes_results_fit_csv_and_png(calcium_csv, tmp_path, capsys):
         (["--free", "v3", "--fix", "v1"], "--fix 'v1' is not NAME=VALUE"),
         ([], "--free is required"),
         (["--free", "v3", "--map", "a=b"], "--map applies to --petab problems only"),
+        (["--free", "v3,y0.Q"], "--free y0.Q: model li-rinzel1994 has no state 'Q'; initial states: y0.C, y0.h"),
+        (["--free", "v3", "--prior", "v3=gamma:1:2"], "--prior v3='gamma:1:2' is not KIND:LOC:SCALE"),
+        (["--free", "v3", "--prior", "v3=normal:1"], "is not KIND:LOC:SCALE"),
+        (
+            ["--free", "v3", "--prior", "v3=normal:1:0"],
+            "--prior v3: a normal prior needs a finite location and a scale > 0",
+        ),
+        (["--free", "v3", "--prior", "v3=lognormal:-1:0.5"], "--prior v3: a lognormal prior needs a median > 0"),
+        (["--free", "v3", "--prior", "v1=normal:1:1"], "--prior v1: v1 is not in --free"),
+        (["--free", "v3", "--prior", "v3=normal:1:1", "--optimiser", "lm"], "--optimiser lm fits least squares"),
+        (["--free", "v3", "--pacing-period", "0.5"], "--pacing-period paces the membrane voltage, which model"),
     ],
 )
 def test_bad_inputs_exit_2_with_one_line(calcium_csv, tmp_path, capsys, extra, match):
@@ -106,3 +117,52 @@ def test_bad_model_recording_and_kind_needing_indicator(calcium_csv, tmp_path, c
         ["fit", str(calcium_csv), "--model", "li-rinzel1994", "--free", "v3", "--out", str(blocker)],
         "is a file; give a directory",
     )
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--pacing-period", "0"], "--pacing-period must be > 0 s, got 0"),
+        (["--pacing-period", "-1"], "--pacing-period must be > 0 s, got -1"),
+        (["--pacing-period", "x"], "--pacing-period needs a number"),
+        (["--pacing-period", "0.5", "--protocol", "Ca_o=constant:value=0"], "either --pacing-period or --protocol"),
+        (["--pacing-period", "0.5", "--prepace", "-1"], "--prepace must be at least 0"),
+    ],
+)
+def test_bad_pacing_inputs(calcium_csv, tmp_path, capsys, extra, match):
+    out = tmp_path / "out"
+    _fails(capsys, ["fit", str(calcium_csv), "--model", "cardiac", "--free", "K_act", *extra, "--out", str(out)], match)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_folder_of_recordings_is_fitted_one_by_one_and_resumes(calcium_csv, tmp_path, capsys):
+    """A folder: every recording into --out/NAME/; a second run skips the finished ones; a bad file stops the
+    whole run before any fit (exit 2, nothing written)."""
+    folder = tmp_path / "cells"
+    folder.mkdir()
+    ca = np.loadtxt(calcium_csv, delimiter=",", skiprows=1)
+    for i, scale in enumerate((1.0, 1.1)):
+        np.savetxt(folder / f"cell{i}.csv", ca * [1.0, scale], delimiter=",", header="time_s,ca_uM", comments="")
+    (folder / "notes.md").write_text("not a recording")
+    out = tmp_path / "fits"
+    argv = ["fit", str(folder), "--model", "li-rinzel1994", "--free", "v3", "--bounds", "v3=0.5:1.5"]
+    argv += ["--start", "v3=0.7", "--starts", "2", "--max-iter", "40", "--out", str(out)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "fitted 2 of 2 recording(s)" in captured.out
+    assert "[2/2]" in captured.err and "optimising [" in captured.err
+    first = {i: json.loads((out / f"cell{i}" / "results.json").read_text()) for i in range(2)}
+    assert first[0]["parameters"]["v3"]["estimate"] == pytest.approx(0.9, rel=0.05)
+    assert first[1]["recording"].endswith("cell1.csv")
+    assert main(argv) == 0  # resumed: both done already
+    captured = capsys.readouterr()
+    assert "fitted 0 of 2 recording(s)" in captured.out and captured.err.count("already fitted") == 2
+
+    (folder / "cell2.csv").write_text("time_s,ca_uM\n0,1\n")
+    out2 = tmp_path / "fits2"
+    _fails(capsys, [*argv[:-1], str(out2)], "cell2.csv")
+    assert not any(out2.iterdir())
+    _fails(capsys, [argv[0], str(tmp_path / "none*.csv"), *argv[2:]], "matches no recording")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _fails(capsys, [argv[0], str(empty), *argv[2:]], "holds no recording")
