@@ -65,9 +65,12 @@ def sensitivities(name: str, states, ts: np.ndarray, params: list[str], *, rtol:
     import roadrunner
 
     rr = roadrunner.RoadRunner(sbml(name))
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
     solver = rr.getSensitivitySolver()
     solver.setValue("relative_tolerance", rtol)
     solver.setValue("absolute_tolerance", atol)
+    solver.setValue("maximum_num_steps", 100_000)
     ids = list(rr.model.getGlobalParameterIds())
     ordered = [p for p in ids if p in params]
     if ordered != ids[: len(params)] or len(ordered) != len(params):

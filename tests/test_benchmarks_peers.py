@@ -1,0 +1,97 @@
+"""The benchmark peers get the same equations: plain-float scipy right-hand sides and libRoadRunner's Antimony
+models against cicrjax (derivatives, trajectories with non-default parameters, CVODES sensitivities against finite
+differences), and the console script's compilation-cache setting. libRoadRunner tests skip when it is absent."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import cicrjax as cj
+from benchmarks import _roadrunner
+from benchmarks._reference import solve
+from benchmarks._scipy_models import RHS, parameters
+from cicrjax._cli.main import compilation_cache_dir
+
+NAMES = ("gdb1990", "li-rinzel1994", "marhl2000")
+# Non-default values (within each model's oscillatory range), so a misnamed parameter cannot go unnoticed.
+CHANGED = {
+    "gdb1990": {"VM2": 70.0, "VM3": 450.0, "KA": 0.95, "beta": 0.35, "Z_init": 0.2},
+    "li-rinzel1994": {"IP3": 0.45, "v3": 0.85, "a2": 0.21, "C_init": 0.12},
+    "marhl2000": {"k_ch": 3900.0, "k_in": 310.0, "K3": 5.2, "c_init": 0.06},
+}
+
+
+def _model(name):
+    model = cj.get_model(name)()
+    return cj.with_parameters(model, CHANGED[name])
+
+
+def _roadrunner_or_skip():
+    why = _roadrunner.missing()
+    if why:
+        pytest.skip(f"libRoadRunner peer unavailable: {why}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scipy_rhs_equals_cicrjax_derivative(name):
+    model = _model(name)
+    f = RHS[name](parameters(model))
+    y0 = np.asarray(model.initial_state())
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        y = y0 * rng.uniform(0.5, 1.5, y0.shape)
+        np.testing.assert_allclose(f(0.0, y), np.asarray(model.derivative(0.0, jnp.asarray(y))), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_roadrunner_model_follows_cicrjax(name):
+    """The Antimony model, given cicrjax's parameter values, reproduces cicrjax's trajectory (tight tolerances)."""
+    _roadrunner_or_skip()
+    model = _model(name)
+    ts = np.linspace(0.0, 5.0, 51)
+    ours = np.asarray(cj.simulate(model, jnp.asarray(ts), rtol=1e-11, atol=1e-13).ys)
+    rr = _roadrunner.load(name, rtol=1e-11, atol=1e-13)
+    ids = set(rr.model.getGlobalParameterIds())  # initial values (`*_init`) reach the file through y0
+    params = {k: v for k, v in CHANGED[name].items() if k in ids}
+    assert set(CHANGED[name]) - set(params) <= {k for k in CHANGED[name] if k.endswith("_init")}
+    theirs = _roadrunner.simulate(rr, model.states, ts, params=params, y0=np.asarray(model.initial_state()))
+    np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-8)
+    # The file's own initial state and defaults equal cicrjax's published ones.
+    default = cj.get_model(name)()
+    rr = _roadrunner.load(name, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(_roadrunner.simulate(rr, default.states, ts[:2])[0], default.initial_state(), rtol=1e-12)
+
+
+def test_roadrunner_sensitivities_match_finite_differences():
+    """CVODES forward sensitivities of gdb1990 for the benchmark's five parameters (a leading block) are dZ/dp."""
+    _roadrunner_or_skip()
+    names = ["VM2", "VM3", "KA", "K2", "KR"]
+    model = cj.GDB1990()
+    ts = np.linspace(0.0, 2.0, 21)
+    ys, sens = _roadrunner.sensitivities("gdb1990", model.states, ts, names, rtol=1e-8, atol=1e-10)
+    base, y0 = parameters(model), np.asarray(model.initial_state())
+    np.testing.assert_allclose(ys, solve("gdb1990", base, y0, ts, method="DOP853", rtol=1e-12, atol=1e-14), atol=1e-6)
+    for i, k in enumerate(names):
+        h = 1e-6 * base[k]
+        up = solve("gdb1990", {**base, k: base[k] + h}, y0, ts, method="DOP853", rtol=1e-13, atol=1e-15)
+        down = solve("gdb1990", {**base, k: base[k] - h}, y0, ts, method="DOP853", rtol=1e-13, atol=1e-15)
+        fd = (up - down) / (2 * h)
+        np.testing.assert_allclose(sens[:, i, :], fd, rtol=1e-4, atol=1e-6 * np.abs(fd).max(), err_msg=k)
+    with pytest.raises(ValueError, match="leading global parameters"):
+        _roadrunner.sensitivities("gdb1990", model.states, ts, ["KA"], rtol=1e-8, atol=1e-10)
+
+
+def test_compilation_cache_dir_from_environment(tmp_path):
+    assert compilation_cache_dir({}).endswith("/.cache/cicrjax/jax")
+    assert compilation_cache_dir({"CICRJAX_CACHE_DIR": str(tmp_path)}) == str(tmp_path)
+    assert compilation_cache_dir({"CICRJAX_CACHE_DIR": ""}) is None
+
+
+def test_jax_cache_setting_is_untouched_by_in_process_calls():
+    """Calls with an explicit argv (tests, embedding) leave JAX's configuration alone."""
+    from cicrjax._cli.main import main
+
+    before = jax.config.jax_compilation_cache_dir
+    assert main(["models"]) == 0
+    assert jax.config.jax_compilation_cache_dir == before
