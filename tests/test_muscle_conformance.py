@@ -69,3 +69,24 @@ def test_grad_of_fit_targets_matches_central_differences(model):
         ad = float(getattr(grad, name))
         assert ad == pytest.approx(fd, rel=1e-4, abs=1e-6 * abs(float(loss(params)))), name
         assert ad != 0.0, name
+
+
+# Rapid cytosolic buffers from the papers (MODELS.md §5, §6; µM): 1/(1 + Σ B K/(K + c)²).
+RAPID_BUFFERS = {
+    "hinch2004": ((50.0, 2.382),),  # calmodulin, B_CMDN and k_CMDN
+    "cardiac": ((24.0, 0.238 / 34.0 * 1e3), (17.1, 0.06 / 100.0 * 1e3)),  # calmodulin, SR membrane sites
+    "skeletal": ((800.0, 30.0 / 0.15),),  # Ca–ATP
+}
+
+
+@pytest.mark.parametrize("ca", [0.1, 2.0])
+def test_free_calcium_fraction_is_the_rapid_buffer_factor(model, ca):
+    y = model.initial_state().at[0].set(ca)
+    expected = 1.0 / (1.0 + sum(b * k / (k + ca) ** 2 for b, k in RAPID_BUFFERS[model.name]))
+    assert float(model.free_calcium_fraction(y)) == pytest.approx(expected, rel=1e-12)
+    # An indicator's binding then draws on cytosolic Ca at that buffered scale.
+    dyed = cj.WithIndicator(model, cj.Fluo4())
+    bound = 5.0
+    d = dyed.derivative(0.0, jnp.concatenate([y, jnp.array([bound])]))
+    flux = float(dyed.indicator.binding_rate(ca, bound))
+    assert float(d[0]) == pytest.approx(float(model.derivative(0.0, y)[0]) - expected * flux, rel=1e-10, abs=1e-9)

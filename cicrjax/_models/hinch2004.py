@@ -144,6 +144,10 @@ class Hinch2004(AbstractMuscleModel):
     def sr_calcium(self, y):
         return y[1] * self.V_SR / self.V_myo
 
+    def free_calcium_fraction(self, y):
+        """β_CMDN = 1/(1 + k_CMDN B_CMDN/(k_CMDN + Ca_i)²): the fraction of entering Ca that calmodulin leaves free."""
+        return 1.0 / (1.0 + self.k_CMDN * self.B_CMDN / (self.k_CMDN + y[0]) ** 2)
+
     def derivative(self, t, y):
         ca, s, z1, z2, z3, trpn = y
         (r1, r2, r3, r4, r5, eps_m, r7), (j_r1, j_r3, j_l1, j_l2) = self._units(y)
@@ -161,8 +165,7 @@ class Hinch2004(AbstractMuscleModel):
         e_ca = GAS_CONSTANT * self.T / (2.0 * FARADAY) * jnp.log(jnp.maximum(self.Ca_o, 1e-6) / jnp.maximum(ca, 1e-6))
         i_cab = self.g_CaB * (e_ca - self.V)
         i_trpn = self.k_m_TRPN * (self.B_TRPN - trpn) - self.k_p_TRPN * trpn * ca
-        beta = 1.0 / (1.0 + self.k_CMDN * self.B_CMDN / (self.k_CMDN + ca) ** 2)
-        dca = beta * (i_lcc + i_ryr - i_serca + i_sr + i_naca - i_pca + i_cab + i_trpn)
+        dca = self.free_calcium_fraction(y) * (i_lcc + i_ryr - i_serca + i_sr + i_naca - i_pca + i_cab + i_trpn)
         dsr = self.V_myo / self.V_SR * (-i_ryr + i_serca - i_sr)
         return jnp.stack([dca, dsr, dz1, dz2, dz3, i_trpn])
 

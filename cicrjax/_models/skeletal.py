@@ -103,6 +103,10 @@ class Skeletal(AbstractMuscleModel):
     def sr_calcium(self, y):
         return (y[1] + y[15]) * self.V_SR / self.V_myo
 
+    def free_calcium_fraction(self, y):
+        """1/(1 + κ_ATP): the fraction of Ca entering the myoplasm that the rapid Ca–ATP buffer leaves free."""
+        return RapidBuffer(self.B_ATP, self.K_ATP).factor(y[0])
+
     def derivative(self, t, y):
         ca, ca_sr, x, ca_tn, ca_pv, mg_pv, ca_csq, m = y[0], y[1], y[2:12], y[12], y[13], y[14], y[15], y[16]
         j_rel = self.release_flux(y)
@@ -114,8 +118,7 @@ class Skeletal(AbstractMuscleModel):
         d_capv = self.k_P_on * ca * free_pv - self.k_P_off * ca_pv
         d_mgpv = self.k_Mg_on * self.Mg * free_pv - self.k_Mg_off * mg_pv
         d_csq = BufferBinding(self.Cs_tot, self.k_Cs_on, self.k_Cs_off)(ca_sr, ca_csq)
-        beta = RapidBuffer(self.B_ATP, self.K_ATP).factor(ca)
-        d_ca = beta * (j_rel + j_leak - j_serca + j_dhpr - d_tn - d_capv)
+        d_ca = self.free_calcium_fraction(y) * (j_rel + j_leak - j_serca + j_dhpr - d_tn - d_capv)
         d_sr = self.V_myo / self.V_SR * (j_serca - j_rel - j_leak) - d_csq
         m_inf = 1.0 / (1.0 + jnp.exp(-(self.V - self.V_DHPR) / self.k_DHPR))
         d_m = (m_inf - m) / self.tau_DHPR
