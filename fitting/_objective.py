@@ -126,10 +126,12 @@ def value_and_grad(problem: Problem, theta: ArrayLike) -> tuple[Array, Array, Ar
 
 
 def residuals(problem: Problem, theta: ArrayLike) -> Array:
-    """Weighted residuals (data − fit)/σ, flattened, differentiable in forward mode (`jax.jacfwd`, Levenberg–Marquardt);
-    a failed solve gives large constant residuals. Priors are not residuals: least squares ignores them."""
+    """Weighted residuals (data − fit)/σ (data − fit where σ is profiled), flattened, differentiable in forward
+    mode (`jax.jacfwd`, Levenberg–Marquardt); a failed solve gives large constant residuals. Priors are not
+    residuals: least squares ignores them."""
     p = predict(problem, theta, diffrax.ForwardMode())  # Jacobians of residuals are taken in forward mode
-    r = (p.residual / p.sigma).ravel()
+    # a profiled σ = √(RSS/n) would make ‖r/σ‖² ≡ n: least squares then minimises the RSS itself
+    r = (p.residual if "sigma" in problem.profile else p.residual / p.sigma).ravel()
     big = jnp.sqrt(problem.penalty / r.shape[0])
     return jnp.where(p.ok & jnp.all(jnp.isfinite(r)), r, big)
 

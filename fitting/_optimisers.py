@@ -111,7 +111,8 @@ class Adam(AbstractOptimiser):
             improved = ok & (value < best)
             best_theta = jnp.where(improved, theta, best_theta)
             best = jnp.where(improved, value, best)
-            updates, state = opt.update(grad, state, theta)
+            with jax.numpy_dtype_promotion("standard"):  # optax's bias correction mixes int32 counts and floats
+                updates, state = opt.update(grad, state, theta)
             return (
                 optax.apply_updates(theta, updates),
                 state,
