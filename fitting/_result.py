@@ -78,9 +78,10 @@ def _hessian_fd(problem: Problem, theta: jax.Array, h: float = 1e-4) -> np.ndarr
     return 0.5 * (H + H.T)
 
 
-def _gauss_newton(problem: Problem, theta: jax.Array) -> np.ndarray:
+def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float) -> np.ndarray:
+    """JᵀJ of the σ-weighted residuals; with σ profiled the residuals are unweighted, so divide by σ̂²."""
     J = np.asarray(jax.jit(nan_on_error(jax.jacfwd(lambda th: residuals(problem, th))))(theta))
-    return J.T @ J
+    return J.T @ J / (sigma**2 if "sigma" in problem.profile else 1.0)
 
 
 def summarise(
@@ -121,7 +122,10 @@ def summarise(
         if hessian == "auto":
             gaussian = problem.noise is None and "sigma" not in names and not problem.priors
             hessian = "gauss-newton" if gaussian else "hessian-fd"
-        H = _gauss_newton(problem, theta) if hessian == "gauss-newton" else _hessian_fd(problem, theta)
+        if hessian == "gauss-newton":
+            H = _gauss_newton(problem, theta, float(p.sigma))
+        else:
+            H = _hessian_fd(problem, theta)
         cov = np.linalg.pinv(H)
         se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
         th = np.asarray(theta)
