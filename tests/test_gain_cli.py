@@ -83,3 +83,20 @@ def test_gain_cli_unwritable_output(tmp_path, capsys):
 def test_library_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["gdb1990", "--protocol", "V=step:time=0.01,after=0"], r"protocol drives 'V', which is not a parameter"),
+        (["cardiac", "--protocol", "V=pulses:period=0,width=0.2,amplitude=100,count=3"], r"need period > 0"),
+        (["cardiac", "--protocol", "V=pulses:period=-1,width=0.2,amplitude=100,count=3"], r"need period > 0"),
+    ],
+)
+def test_simulate_cli_rejects_clamp_without_voltage_and_bad_pacing(tmp_path, capsys, args, message):
+    out = tmp_path / "sim.csv"
+    assert main(["simulate", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert re.search(message, err), err
+    assert list(tmp_path.iterdir()) == []
