@@ -1,7 +1,8 @@
 """Run the benchmark suite: `python -m benchmarks [--quick] [--json FILE] [--case NAME ...]`.
 
 Prints one table of rows (cicrjax time, peer, peer time, ratio = cicrjax/peer, target, errors against a tight
-reference) and writes them as JSON. Cases: single, batch, gradient, fit, cold (see benchmarks/README.md).
+reference) and writes them as JSON. Cases: single, batch, gradient, fit, cold, solvers (full suite only; see
+benchmarks/README.md).
 A missing peer is reported as a skipped row. `--quick` uses fewer repeats and smaller sizes (under 5 minutes on 2
 cores); the full suite is what benchmarks/README.md reports.
 """
@@ -17,7 +18,7 @@ import traceback
 
 from ._report import Row, table, write_json
 
-CASES = ("single", "batch", "gradient", "fit", "cold")
+CASES = ("single", "batch", "gradient", "fit", "cold", "solvers")
 
 
 def _machine() -> dict:
