@@ -46,6 +46,7 @@ from ._signal import (
     AbstractSignal as AbstractSignal,
     FunctionSignal as FunctionSignal,
     IndicatorSignal as IndicatorSignal,
+    NormalisedSignal as NormalisedSignal,
     RatioSignal as RatioSignal,
     StateSignal as StateSignal,
     signal_for_kind as signal_for_kind,

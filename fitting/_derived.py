@@ -34,7 +34,11 @@ _DESCRIPTIONS = {
     "gain": ("", f"Ca released per Ca entered, voltage-clamp step from −80 to {GAIN_VOLTAGE:g} mV for 200 ms"),
     "peak_gain": ("", f"peak release flux / peak trigger flux, same step to {GAIN_VOLTAGE:g} mV"),
     "sr_load": ("µM", "total SR Ca (per cytosolic volume) at the last save time of the fitted trajectory"),
-    "decay_tau": ("s", "mono-exponential decay time constant of the largest fitted cytosolic Ca transient"),
+    "decay_tau": (
+        "s",
+        "mono-exponential decay time constant of the largest fitted cytosolic Ca transient (not "
+        "reported for oscillations)",
+    ),
     "period": ("s", "mean interval between cytosolic Ca peaks over the second half of the fitted trajectory"),
 }
 
@@ -96,6 +100,8 @@ def derived_quantities(
     ts = np.linspace(float(problem.ts[0]), float(problem.ts[-1]), samples)
     values = {name: out[name] for name in ("gain", "peak_gain", "sr_load", "decay_tau") if name in out}
     values["period"] = np.array([oscillation_period(ts, ca) for ca in out["ca"]])
+    if np.isfinite(values["period"][0]):  # τ of one spike among equal ones jumps between spikes: report the period
+        del values["decay_tau"]
     result = {}
     for name, q in values.items():
         q = np.where(out["ok"], q, np.nan)

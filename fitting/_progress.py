@@ -73,7 +73,9 @@ class ProgressBar:
             self.stream.flush()
 
     def close(self) -> None:
-        """Finish the bar's line."""
+        """Draw the last iteration and finish the bar's line."""
+        self.last_draw, self.last_decile = 0.0, -1
+        self._draw(self.iteration, self.running)
         if self.tty:
             self.stream.write("\n")
             self.stream.flush()

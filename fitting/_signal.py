@@ -47,6 +47,27 @@ class IndicatorSignal(AbstractSignal):
         return Fluorescence(self.indicator, kind="raw").raw(fraction)
 
 
+class NormalisedSignal(AbstractSignal):
+    """Fluorescence of a single-wavelength indicator normalised by its value at the first save time, as a
+    recording's F/F0 (`kind="f_f0"`) or ΔF/F0 (`kind="df_f0"`) is when F0 is the first frame: no free scale, so
+    the amplitude carries absolute Ca through the indicator's Kd and dynamic range (fit with offset 0, scale 1).
+
+    **Example:** `NormalisedSignal(cicrjax.Fluo4(), "df_f0")`
+    """
+
+    indicator: AbstractIndicator
+    kind: str = eqx.field(static=True, default="df_f0")
+
+    def __check_init__(self):
+        if self.kind not in ("f_f0", "df_f0"):
+            raise ValueError(f"NormalisedSignal kind must be 'f_f0' or 'df_f0', got {self.kind!r}")
+
+    def __call__(self, model, ys):
+        f = IndicatorSignal(self.indicator)(model, ys)
+        ratio = f / f[0]
+        return ratio - 1.0 if self.kind == "df_f0" else ratio
+
+
 class RatioSignal(AbstractSignal):
     """A Fura-2 340/380 ratio of cytosolic Ca (equilibrium binding).
 

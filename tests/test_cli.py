@@ -109,18 +109,3 @@ def test_argparse_errors_are_one_line_exit_2(capsys):
     with pytest.raises(SystemExit):
         main(["frobnicate"])
     assert "invalid choice" in capsys.readouterr().err
-
-
-def test_demo(tmp_path, capsys):
-    code, out, err = _run(capsys, "demo", "--out", str(tmp_path / "demo"))
-    assert code == 0, err
-    assert "period 2.0" in out  # GDB period at beta = 0.301 is 2.08 s
-    periods = np.loadtxt(tmp_path / "demo" / "gdb1990_period_vs_beta.csv", delimiter=",", skiprows=1)
-    finite = periods[np.isfinite(periods[:, 1])]
-    assert np.all(np.diff(finite[:, 1]) < 0)  # frequency encoding: the period falls as beta rises
-    assert 0.28 < finite[0, 0] < 0.31 and 0.74 < finite[-1, 0] < 0.8  # oscillations between the Hopf points
-    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [
-        "gdb1990_demo.png",
-        "gdb1990_period_vs_beta.csv",
-        "gdb1990_trace.csv",
-    ]

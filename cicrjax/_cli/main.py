@@ -5,11 +5,11 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from . import demo, gain, inspect, models, simulate, synth
+from . import gain, inspect, models, simulate, synth
 from .errors import Parser, UsageError
 
 # Each subcommand module provides `add_parser(subparsers)` (which sets `func`) and its own `run(args)`.
-COMMANDS = (models, simulate, demo, inspect, synth, gain)
+COMMANDS = (models, simulate, inspect, synth, gain)
 # Packages layered above cicrjax (such as `fitting`) add subcommands through this entry-point group, naming a
 # module with the same `add_parser` function; cicrjax itself never imports them.
 PLUGIN_GROUP = "cicrjax.commands"
