@@ -1,15 +1,19 @@
-"""Time per simulated 1 s paced beat: cicrjax (diffrax Kvaerno5, compiled) against scipy BDF and LSODA.
+"""Time per simulated 1 s paced beat: cicrjax (diffrax, compiled) against scipy BDF and LSODA, with accuracy.
 
-Run: `python benchmarks/beat_timing.py [--model cardiac] [--repeats 5]`. All solvers integrate the same model
-(one 1 Hz action-potential beat from `initial_state()`) at rtol 1e-6, atol 1e-9. scipy calls the model's own
-vector field and its Jacobian, compiled once with `jax.jit` (so both sides evaluate identical equations; scipy
-pays one Python→XLA dispatch per evaluation, which is what a scipy user of these models would pay).
+Run: `python -m benchmarks.beat_timing [--model cardiac] [--repeats 5] [--gradients]`. Every solver integrates the
+same model (one 1 Hz action-potential beat from `initial_state()`) at rtol 1e-6, atol 1e-9, saving 1001 points.
+Accuracy is the largest error over states and save times, relative to each state's peak, against scipy Radau at
+rtol 1e-10, atol 1e-13 (restarted at every protocol edge). scipy calls the model's own vector field and Jacobian,
+compiled once with `jax.jit`, so both sides evaluate identical equations; scipy pays one Python→XLA dispatch per
+evaluation, which is what a scipy user of these models would pay. Times are medians of wall-clock time.
+`--gradients` also times value and gradient with respect to five fitted parameters (minutes of compilation).
 """
 
 import argparse
 import time
 
 import diffrax
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -18,73 +22,116 @@ from scipy.integrate import solve_ivp
 
 import cicrjax as cj
 
+from ._timing import median_time
+
+RTOL, ATOL = 1e-6, 1e-9
+
+
+def _scipy(model, protocol, ts, method, rtol, atol):
+    """Integrate with scipy, restarting at each protocol edge as cicrjax's step-size controller clips there."""
+    f = jax.jit(lambda t, y: model.vector_field(t, y, protocol))
+    jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, protocol), argnums=1))
+    y0 = np.asarray(model.initial_state())
+    f(0.0, y0), jac(0.0, y0)  # compile once, outside the timing
+    t_end = float(ts[-1])
+    jumps = np.asarray(protocol.jump_times())
+    edges = np.unique(np.concatenate([[0.0], jumps[(jumps > 0) & (jumps < t_end)], [t_end]]))
+
+    def run():
+        y, out, nfev = y0, [], 0
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
+            inside = ts[(ts >= a) & ((ts < b) | (b == t_end))]
+            sol = solve_ivp(
+                lambda t, y: np.asarray(f(t, y)),
+                (a, b),
+                y,
+                method=method,
+                jac=lambda t, y: np.asarray(jac(t, y)),
+                rtol=rtol,
+                atol=atol,
+                t_eval=np.unique(np.concatenate([inside, [b]])),
+            )
+            assert sol.success, sol.message
+            out.append(sol.y.T[: len(inside)])
+            y, nfev = sol.y[:, -1], nfev + sol.nfev
+        return np.concatenate(out), nfev
+
+    return run
+
+
+def _error(ys, reference):
+    return float(np.max(np.abs(ys - reference) / (np.abs(reference).max(axis=0) + 1e-30)))
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="cardiac", choices=["cardiac", "hinch2004", "skeletal"])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--gradients", action="store_true")
     args = parser.parse_args()
     model = cj.get_model(args.model)()
-    protocol = cj.paced(1.0, count=1)
-    ts = jnp.linspace(0.0, 1.0, 1001)
-    rtol, atol = 1e-6, 1e-9
+    protocol = cj.paced(1.0, count=1) if args.model == "cardiac" else cj.voltage_clamp(0.0, duration=0.2)
+    ts = np.linspace(0.0, 1.0, 1001)
+    reference, _ = _scipy(model, protocol, ts, "Radau", 1e-10, 1e-13)()
 
-    controller_tols = diffrax.with_stepsize_controller_tols
+    newton = diffrax.with_stepsize_controller_tols(optx.Newton)()
     solvers = {
-        "cicrjax default: Kvaerno5 + Newton at controller tols": None,
-        "Kvaerno5 + per-stage Chord at controller tols": diffrax.Kvaerno5(root_finder=controller_tols(optx.Chord)()),
-        "Kvaerno5 + VeryChord at controller tols (stiff_solver)": cj.stiff_solver(),
-        "Kvaerno5 + loose VeryChord(rtol=1e-2, atol=1e-12)": diffrax.Kvaerno5(
+        "cicrjax Rodas4 (Rosenbrock)": cj.Rodas4(),
+        "cicrjax default: Kvaerno5 + Newton": None,
+        "cicrjax Kvaerno5 + VeryChord(rtol=1e-2, atol=1e-12)": diffrax.Kvaerno5(
             root_finder=diffrax.VeryChord(rtol=1e-2, atol=1e-12)
         ),
-        "Kvaerno3 + Newton at controller tols": diffrax.Kvaerno3(root_finder=controller_tols(optx.Newton)()),
+        "cicrjax Kvaerno3 + Newton": diffrax.Kvaerno3(root_finder=newton),
     }
-    peak = {}
+    print(f"{args.model}, one beat at rtol {RTOL:g}, atol {ATOL:g} ({jax.devices()[0].platform})")
     for label, solver in solvers.items():
-        run = jax.jit(lambda m, s=solver: cj.simulate(m, ts, protocol=protocol, solver=s, rtol=rtol, atol=atol))
+        run = jax.jit(lambda m, s=solver: cj.simulate(m, ts, protocol=protocol, solver=s, rtol=RTOL, atol=ATOL))
         start = time.perf_counter()
-        sol = run(model)
-        jax.block_until_ready(sol.ys)
+        sol = jax.block_until_ready(run(model))
         compile_s = time.perf_counter() - start
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            jax.block_until_ready(run(model).ys)
-            times.append(time.perf_counter() - start)
-        peak[label] = float(sol.ys[:, 0].max())
+        seconds = median_time(lambda run=run: jax.block_until_ready(run(model).ys), args.repeats)
         print(
-            f"{label:55s} {1e3 * np.median(times):9.1f} ms/beat  ({int(sol.num_steps)} steps; "
-            f"first call with compilation {compile_s:.1f} s)"
+            f"{label:55s} {1e3 * seconds:8.1f} ms/beat  {int(sol.num_steps):5d} steps  "
+            f"error {_error(np.asarray(sol.ys), reference):.1e}  (first call {compile_s:.0f} s)"
         )
-
-    f = jax.jit(lambda t, y: model.vector_field(t, y, protocol))
-    jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, protocol), argnums=1))
-    y0 = np.asarray(model.initial_state())
-    f(0.0, y0), jac(0.0, y0)  # compile once, outside the timing
-
-    def rhs(t, y):
-        return np.asarray(f(t, y))
-
-    def jacobian(t, y):
-        return np.asarray(jac(t, y))
-
-    jumps = np.asarray(protocol.jump_times())
-    edges = np.unique(np.concatenate([[0.0], jumps[(jumps > 0) & (jumps < 1)], [1.0]]))
     for method in ("BDF", "LSODA"):
-        times = []
-        for _ in range(max(1, args.repeats // 2)):
-            start = time.perf_counter()
-            y, nfev = y0, 0
-            for a, b in zip(edges[:-1], edges[1:], strict=True):  # restart at each stimulus edge, as cicrjax clips
-                sol = solve_ivp(rhs, (a, b), y, method=method, jac=jacobian, rtol=rtol, atol=atol)
-                assert sol.success, sol.message
-                y, nfev = sol.y[:, -1], nfev + sol.nfev
-            times.append(time.perf_counter() - start)
-        dense = solve_ivp(rhs, (0.0, 1.0), y0, method=method, jac=jacobian, rtol=rtol, atol=atol, t_eval=np.asarray(ts))
+        run = _scipy(model, protocol, ts, method, RTOL, ATOL)
+        ys, nfev = run()
+        seconds = median_time(run, max(1, args.repeats // 2))
         print(
-            f"scipy {method:49s} {1e3 * np.median(times):9.1f} ms/beat  ({nfev} RHS evaluations; "
-            f"peak Ca {dense.y[0].max():.4f} vs cicrjax {next(iter(peak.values())):.4f} µM)"
+            f"{'scipy ' + method:55s} {1e3 * seconds:8.1f} ms/beat  {nfev:5d} RHS evals  "
+            f"error {_error(ys, reference):.1e}"
         )
+    if args.gradients:
+        _gradients(model, protocol, args.repeats)
+
+
+def _gradients(model, protocol, repeats):
+    """Value and gradient of a loss on one beat with respect to five parameters, as a fit needs them."""
+    names = ("K_act", "k_rel", "V_max_SERCA", "K_m_SERCA", "k_im") if model.name == "cardiac" else None
+    if names is None:
+        return
+    ts = jnp.linspace(0.0, 1.0, 201)
+    kvaerno = diffrax.Kvaerno5(root_finder=diffrax.with_stepsize_controller_tols(optx.Newton)())
+
+    def loss(p, solver, adjoint):
+        m = eqx.tree_at(lambda m: tuple(getattr(m, n) for n in names), model, tuple(p))
+        sol = cj.simulate(m, ts, protocol=protocol, solver=solver, max_steps=4096, adjoint=adjoint)
+        return jnp.sum(sol.ys[:, 0] ** 2)
+
+    p0 = jnp.array([float(getattr(model, n)) for n in names])
+    cases = {
+        "Kvaerno5, forward mode (5 JVPs)": lambda p: jax.jacfwd(lambda p: loss(p, kvaerno, diffrax.ForwardMode()))(p),
+        "Kvaerno5, reverse mode": lambda p: jax.grad(lambda p: loss(p, kvaerno, None))(p),
+        "Rodas4, forward mode (5 JVPs)": lambda p: jax.jacfwd(lambda p: loss(p, cj.Rodas4(), diffrax.ForwardMode()))(p),
+    }
+    for label, fn in cases.items():
+        fn = jax.jit(fn)
+        start = time.perf_counter()
+        jax.block_until_ready(fn(p0))
+        compile_s = time.perf_counter() - start
+        seconds = median_time(lambda fn=fn: jax.block_until_ready(fn(p0)), repeats)
+        print(f"gradient: {label:45s} {1e3 * seconds:8.1f} ms  (first call {compile_s:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ from ._recording import (
     load_recording as load_recording,
     save_recording as save_recording,
 )
+from ._rosenbrock import Rodas4 as Rodas4
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver

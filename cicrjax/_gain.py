@@ -8,6 +8,7 @@ from jaxtyping import Array, ArrayLike
 
 from ._muscle_model import AbstractMuscleModel
 from ._muscle_protocols import HOLDING_RANGE, voltage_clamp
+from ._rosenbrock import Rodas4
 from ._simulate import simulate
 
 GAIN_COLUMNS = ("voltage_mV", "peak_gain", "integrated_gain", "released_per_entered", "peak_ca_uM")
@@ -63,7 +64,7 @@ def _gain_batch(model, voltages, holding, duration, samples: int, rtol: float, a
 
     def one(v):
         protocol = voltage_clamp(v, holding=holding, duration=duration)
-        sol = simulate(model, ts, protocol=protocol, rtol=rtol, atol=atol, throw=False)
+        sol = simulate(model, ts, protocol=protocol, solver=Rodas4(), rtol=rtol, atol=atol, throw=False)
         at = jax.vmap(lambda t: protocol.apply(model, t))
         release = jax.vmap(lambda m, y: m.release_flux(y))(at(ts), sol.ys)
         trigger = jax.vmap(lambda m, y: m.trigger_flux(y))(at(ts), sol.ys)
@@ -93,7 +94,8 @@ def voltage_clamp_gain(
     """Gain of `model` for steps from `holding` to each of `voltages` (mV) lasting `duration` s.
 
     Each step starts at t = 0 from the model's initial (resting) state; fluxes are read at `samples` evenly spaced
-    times. All voltages run in one compiled, vmapped call.
+    times. All voltages run in one compiled, vmapped call, with the Rosenbrock solver [`cicrjax.Rodas4`][] (no
+    Newton iterations, so vmapped steps cost the same in every lane: ~10× faster than Kvaerno5 here).
 
     **Arguments:** `model` a muscle model (`Hinch2004`, `Cardiac`, `Skeletal`); `voltages` test potentials (mV,
     within −150..100); `holding` (mV); `duration` (s); `samples` read-out points; `rtol`, `atol` solver tolerances.

@@ -25,7 +25,7 @@ def beats():
     stack = lambda xs: jax.tree.map(lambda *x: jnp.stack(x), *xs)  # noqa: E731
 
     def run(model, protocol):
-        sol = cj.simulate(model, TS, protocol=protocol)
+        sol = cj.simulate(model, TS, protocol=protocol, solver=cj.Rodas4())
         at = jax.vmap(lambda t: protocol.apply(model, t))(TS)
         release = jax.vmap(lambda m, y: m.release_flux(y))(at, sol.ys)
         trigger = jax.vmap(lambda m, y: m.trigger_flux(y))(at, sol.ys)
@@ -49,7 +49,11 @@ def test_release_amplifies_the_trigger(beats):
     assert 0.2 < _amplitude(ys[0, :, 0]) < 1.5  # a physiological transient (µM)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 target of >= 7: Shannon 2004 defaults give about 3.6 at 1 Hz")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 3 asks >= 7; the rabbit Shannon 2004 defaults give 3.6 at steady 1 Hz pacing, where release "
+    "equals SERCA uptake and entry equals extrusion (SERCA takes 78 % of Ca removal; >= 7 needs >= 87.5 %)",
+)
 def test_released_per_entered_reaches_seven(beats):
     _, release, trigger, _, _ = beats
     assert np.trapezoid(release[0], TS) / np.trapezoid(trigger[0], TS) >= 7.0
@@ -82,13 +86,29 @@ def test_closed_cell_conserves_calcium_and_caffeine_empties_the_sr():
     assert cytosol[-1] - cytosol[0] == pytest.approx(sr[0] - sr[-1], rel=1e-8)
 
 
-def test_alternans_at_fast_pacing_with_slow_ryr_recovery():
-    """Period-2 alternation of transient peaks at 8 Hz when RyR refractoriness (k_im) and luminal gain limit release."""
-    model = cj.with_parameters(cj.Cardiac(), {"k_im": 2.0, "n_lum": 6.0})
-    beats, per_beat = 40, 50
-    ts = jnp.linspace(0.0, beats / 8.0, beats * per_beat + 1)
-    sol = cj.simulate(model, ts, protocol=cj.paced(8.0, count=beats, apd=0.08), max_steps=200_000)
-    ca = np.asarray(sol["Ca_i"])
-    peaks = np.array([ca[k * per_beat : (k + 1) * per_beat].max() for k in range(beats)])[-6:]
-    assert np.all(np.abs(np.diff(peaks)) > 0.15 * peaks.mean())  # large beat-to-beat alternation
-    np.testing.assert_allclose(peaks[2:], peaks[:-2], rtol=0.02)  # period 2, not chaos
+def test_alternans_at_bcl_140_ms_with_slow_ryr_recovery_and_none_at_1_hz():
+    """Period-2 alternans of the transient amplitude at a 140 ms cycle (the comb recording's BCL), not at 1 Hz.
+
+    With Shannon's defaults the model shows no alternans from 1 to 8 Hz (measured beat-to-beat
+    differences < 0.2 % after 40 beats); alternans needs release limited by RyR refractoriness: recovery from
+    inactivation slowed from τ = 0.2 s to 1 s (`k_im` = 1 s⁻¹) with steep luminal regulation (`n_lum` = 6).
+    """
+    beats, per_beat = 40, 40
+    prone = cj.with_parameters(cj.Cardiac(), {"k_im": 1.0, "n_lum": 6.0})
+    models = jax.tree.map(lambda *x: jnp.stack(x), prone, prone, cj.Cardiac())
+    periods = jnp.array([1.0, 0.14, 0.14])
+
+    def amplitudes(model, period):
+        ts = jnp.linspace(0.0, beats * period, beats * per_beat + 1)
+        apd = 0.2 * jnp.minimum(1.0, 0.9 * jnp.sqrt(period))  # as `paced` shortens it
+        protocol = cj.Protocol({"V": cj.ActionPotential(period=period, count=beats, apd=apd)})
+        sol = cj.simulate(model, ts, protocol=protocol, solver=cj.Rodas4(), max_steps=40_000)
+        ca = sol["Ca_i"][: beats * per_beat].reshape(beats, per_beat)
+        return jnp.max(ca, axis=1) - jnp.min(ca, axis=1)
+
+    amp = np.asarray(jax.jit(jax.vmap(amplitudes))(models, periods))[:, -6:]
+    swing = np.abs(np.diff(amp, axis=1)) / amp.mean(axis=1, keepdims=True)
+    assert np.all(swing[1] > 0.15)  # large beat-to-beat alternation at BCL 140 ms ...
+    np.testing.assert_allclose(amp[1, 2:], amp[1, :-2], rtol=0.05)  # ... of period 2 (envelope drifts ~3 %)
+    assert np.all(swing[0] < 0.01)  # none at 1 Hz with the same parameters
+    assert np.all(swing[2] < 0.01)  # and none with Shannon's defaults at BCL 140 ms

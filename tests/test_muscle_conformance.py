@@ -1,30 +1,18 @@
-"""The muscle models under a voltage-clamp protocol: jit, vmap against a loop, grad against central differences."""
+"""The muscle-model interface: fluxes, SR content and the rapid-buffer factor, against the papers' constants.
 
-import equinox as eqx
-import jax
+jit, vmap against a loop and grad against central differences run for every model in tests/test_conformance.py;
+vmap over protocols in test_muscle_cardiac.py, test_muscle_skeletal.py and the gain tests.
+"""
+
 import jax.numpy as jnp
-import numpy as np
 import pytest
 
 import cicrjax as cj
 
-TS = jnp.linspace(0.0, 0.02, 11)  # a short step: 20 ms at 0 mV covers trigger and release
-TOL = dict(rtol=1e-10, atol=1e-12, max_steps=100_000)
-PROTOCOL = cj.voltage_clamp(0.0, duration=0.05)
-FIT_TARGETS = {
-    "hinch2004": ("K_RyR", "g_SERCA"),
-    "cardiac": ("K_act", "V_max_SERCA"),
-    "skeletal": ("i2", "V_bar"),
-}
+MUSCLE_MODELS = ("cardiac", "hinch2004", "skeletal")
 
 
-def _loss(model):
-    ys = cj.simulate(model, TS, protocol=PROTOCOL, **TOL).ys
-    scale = jnp.abs(model.initial_state()) + 1.0
-    return jnp.sum((ys / scale[None, :]) ** 2)
-
-
-@pytest.fixture(scope="module", params=sorted(FIT_TARGETS))
+@pytest.fixture(scope="module", params=MUSCLE_MODELS)
 def model(request):
     return cj.get_model(request.param)()
 
@@ -36,39 +24,6 @@ def test_muscle_interface(model):
     for flux in (model.release_flux(y), model.trigger_flux(y), model.sr_calcium(y)):
         assert flux.shape == () and bool(jnp.isfinite(flux))
     assert float(model.sr_calcium(y)) > 0
-
-
-def test_jit_vmap_matches_loop_under_a_clamp(model):
-    sim = jax.jit(lambda m: cj.simulate(m, TS, protocol=PROTOCOL, **TOL))
-    name = FIT_TARGETS[model.name][0]
-    models = [model, cj.with_parameters(model, {name: 1.2 * float(getattr(model, name))})]
-    looped = np.stack([np.asarray(sim(m).ys) for m in models])
-    batch = jax.tree.map(lambda *x: jnp.stack(x), *models)
-    batched = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, protocol=PROTOCOL, **TOL)))(batch)
-    assert bool(jnp.all(batched.success)) and np.all(np.isfinite(looped))
-    # Batched and single LU solves differ in roundoff; in these stiff models (rates up to 1e6 s⁻¹) adaptive step
-    # acceptance amplifies that to ~1e-8 relative, still far below any fitting tolerance.
-    np.testing.assert_allclose(np.asarray(batched.ys), looped, rtol=2e-7, atol=1e-12)
-    assert not np.allclose(looped[0], looped[1])  # the parameter matters
-
-
-def test_grad_of_fit_targets_matches_central_differences(model):
-    params, static = eqx.partition(model, eqx.is_inexact_array)
-    loss = jax.jit(lambda p: _loss(eqx.combine(p, static)))
-    grad = jax.jit(jax.grad(lambda p: _loss(eqx.combine(p, static))))(params)
-    for name in FIT_TARGETS[model.name]:
-        value = float(getattr(model, name))
-        h = 1e-3 * abs(value)  # Richardson makes truncation O(h⁴) ~ 1e-12; larger h stays above integration noise
-
-        def central(step, name=name, value=value):
-            up = eqx.tree_at(lambda p: getattr(p, name), params, value + step)
-            down = eqx.tree_at(lambda p: getattr(p, name), params, value - step)
-            return (float(loss(up)) - float(loss(down))) / (2 * step)
-
-        fd = (4 * central(h / 2) - central(h)) / 3
-        ad = float(getattr(grad, name))
-        assert ad == pytest.approx(fd, rel=1e-4, abs=1e-6 * abs(float(loss(params)))), name
-        assert ad != 0.0, name
 
 
 # Rapid cytosolic buffers from the papers (MODELS.md §5, §6; µM): 1/(1 + Σ B K/(K + c)²).

@@ -69,7 +69,7 @@ def runs():
     batch = jax.tree.map(lambda *x: jnp.stack(x), *protocols)
 
     def run(protocol):
-        sol = cj.simulate(model, TS, protocol=protocol)
+        sol = cj.simulate(model, TS, protocol=protocol, solver=cj.Rodas4())
         at = jax.vmap(lambda t: protocol.apply(model, t))(TS)
         release = jax.vmap(lambda m, y: m.release_flux(y))(at, sol.ys)
         trigger = jax.vmap(lambda m, y: m.trigger_flux(y))(at, sol.ys)
