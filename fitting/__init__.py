@@ -5,6 +5,7 @@ This package builds on `cicrjax` (models, protocols, observation models, recordi
 
 import cicrjax as _cicrjax  # noqa: F401  (enables float64)
 
+from ._curriculum import HorizonCurriculum as HorizonCurriculum
 from ._derived import DerivedQuantity as DerivedQuantity, derived_quantities as derived_quantities
 from ._expression import compile_formula as compile_formula
 from ._fit import fit as fit
@@ -33,6 +34,11 @@ from ._optimisers import (
     RunOutput as RunOutput,
     run_starts as run_starts,
 )
+from ._oscillation import (
+    PeriodMatched as PeriodMatched,
+    rhythm as rhythm,
+    rhythm_distance as rhythm_distance,
+)
 from ._petab import PetabProblem as PetabProblem, load_petab as load_petab
 from ._prior import Prior as Prior
 from ._problem import (
@@ -42,6 +48,12 @@ from ._problem import (
     define_problem as define_problem,
 )
 from ._result import FitResult as FitResult, summarise as summarise
+from ._shooting import (
+    MultipleShooting as MultipleShooting,
+    initial_nodes as initial_nodes,
+    segment_layout as segment_layout,
+    shooting_loss as shooting_loss,
+)
 from ._signal import (
     AbstractSignal as AbstractSignal,
     FunctionSignal as FunctionSignal,

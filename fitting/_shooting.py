@@ -1,0 +1,183 @@
+"""Multiple shooting: the trace cut into segments, each started from a free state, tied by a continuity penalty."""
+
+import dataclasses
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array
+
+from cicrjax import simulate
+
+from ._minimise import minimise_lbfgs
+from ._objective import _LOG_2PI, _affine, predict
+from ._optimisers import LBFGS, AbstractOptimiser, RunOutput
+from ._problem import Problem
+from ._signal import StateSignal
+
+
+def segment_layout(n_times: int, segments: int) -> tuple[np.ndarray, np.ndarray]:
+    """Save-time indices (segments × (L+1)) of each segment and the weight (0/1) of each point in the likelihood.
+
+    Segment k runs from save time k·L to (k+1)·L, L = ⌈(T−1)/segments⌉; its last point is the next segment's start,
+    counted only there (it is where continuity is measured). Indices past the end repeat the last time, weight 0.
+
+    **Example:** `index, weight = segment_layout(121, 6)`
+    """
+    if not 1 <= segments < n_times:
+        raise ValueError(f"segments must be between 1 and the number of save times - 1 ({n_times - 1}), got {segments}")
+    length = -(-(n_times - 1) // segments)
+    raw = np.arange(segments)[:, None] * length + np.arange(length + 1)[None, :]
+    index = np.minimum(raw, n_times - 1)
+    weight = (raw <= n_times - 1).astype(float)
+    weight[:-1, -1] = 0.0  # the next segment counts its own first point
+    return index, weight
+
+
+def _check(problem: Problem) -> None:
+    if problem.batched:
+        raise ValueError("multiple shooting fits one condition at a time; build the problem with batched=False")
+    if problem.noise is not None:
+        raise ValueError("multiple shooting needs Gaussian noise (noise=None or GaussianNoise); use LBFGS")
+
+
+def _segment_starts(problem: Problem, model, values, nodes: Array) -> Array:
+    first = problem.initial(values)
+    first = model.initial_state() if first is None else first.reshape(-1)
+    return jnp.concatenate([first[None, :], nodes], axis=0)
+
+
+def shooting_loss(problem: Problem, theta: Array, nodes: Array, weight: Array | float, segments: int) -> Array:
+    """Multiple-shooting objective: the problem's Gaussian NLL (offset, scale, σ profiled as in the problem) of
+    the segments' predictions, plus the priors, plus ½·`weight`·Σ‖(end of segment k − start of k+1)‖² in units of
+    the nodes. `nodes` (segments−1 × states, µM) are the free start states of segments 1…; segment 0 starts at the
+    problem's initial state. A failed solve gives the problem's penalty.
+
+    **Example:** `shooting_loss(problem, theta, nodes, 100.0, 6)`
+    """
+    _check(problem)
+    index, counted = segment_layout(problem.ts.shape[0], segments)
+    values = problem.natural(theta)
+    model, observation = problem.with_values(values)
+    starts = _segment_starts(problem, model, values, nodes)
+    ts = problem.ts[index]
+    t0s = ts[:, 0] if problem.t0 is None else ts[:, 0].at[0].set(problem.t0)
+
+    def one(y0, t0, t):
+        return simulate(
+            model,
+            t,
+            y0=y0,
+            t0=t0,
+            protocol=problem.protocol,
+            solver=problem.solver,
+            rtol=problem.rtol,
+            atol=problem.atol,
+            max_steps=problem.max_steps,
+            throw=False,
+        )
+
+    sol = jax.vmap(one)(starts, t0s, ts)
+    ok = jnp.all(sol.success)
+    ys = jnp.where(jnp.isfinite(sol.ys), sol.ys, 0.0)
+    g = jax.vmap(lambda y: problem.signal(model, y))(ys)
+    d = problem.data[0][index]
+    w = problem.mask[0][index] * jnp.asarray(counted)
+    view = eqx.tree_at(lambda q: (q.data, q.mask), problem, (d, w))
+    a, b = _affine(view, g, observation)
+    r = w * (d - (a + b * g))
+    n = jnp.sum(w)
+    if "sigma" in problem.profile:
+        nll = 0.5 * n * (_LOG_2PI + jnp.log(jnp.sum(r**2) / n) + 1.0)
+    else:
+        sigma = observation["sigma"]
+        nll = 0.5 * jnp.sum((r / sigma) ** 2) + n * (jnp.log(sigma) + 0.5 * _LOG_2PI)
+    gap = ys[:-1, -1, :] - starts[1:, :]
+    loss = nll + problem.neg_log_prior(values) + 0.5 * weight * jnp.sum(gap**2)
+    return jnp.where(ok & jnp.isfinite(loss), loss, problem.penalty)
+
+
+def initial_nodes(problem: Problem, theta: Array, segments: int) -> tuple[Array, Array]:
+    """Start states of segments 1… and their scales (states): the observed state read from the data (through the
+    problem's offset and scale, averaged over three samples) where the signal is one state, every other state its
+    time-average along the trajectory at `theta`.
+
+    **Example:** `nodes, scale = initial_nodes(problem, theta0, 6)`
+    """
+    index, _ = segment_layout(problem.ts.shape[0], segments)
+    values = problem.natural(theta)
+    model, observation = problem.with_values(values)
+    sol = problem.simulate(model, None, problem.initial(values))
+    ys = sol.ys.reshape(problem.ts.shape[0], -1)
+    ys = jnp.where(jnp.isfinite(ys), ys, jnp.nan)
+    mean = jnp.nanmean(ys, axis=0)
+    mean = jnp.where(jnp.isfinite(mean), mean, model.initial_state())
+    scale = jax.lax.stop_gradient(jnp.maximum(jnp.abs(mean), 1e-6))
+    nodes = jnp.broadcast_to(mean, (segments - 1, mean.shape[0]))
+    if isinstance(problem.signal, StateSignal):
+        at = index[1:, 0]
+        near = np.clip(at[:, None] + np.arange(-1, 2)[None, :], 0, problem.ts.shape[0] - 1)
+        seen = (jnp.mean(problem.data[0][near], axis=1) - observation["offset"]) / observation["scale"]
+        i = problem.signal.index
+        nodes = nodes.at[:, i].set(jnp.where(seen > 0, seen, mean[i]))
+    return jax.lax.stop_gradient(nodes), scale
+
+
+@dataclasses.dataclass(frozen=True)
+class MultipleShooting(AbstractOptimiser):
+    """Multiple shooting with a homotopy on continuity, then a single-shooting polish.
+
+    The time span is cut into `segments`; segment 0 starts at the problem's initial state, the others at free
+    states initialised from the data ([`fitting.initial_nodes`][]). L-BFGS minimises [`fitting.shooting_loss`][]
+    (parameters and states together) for each continuity `weights` entry in turn, warm-started; then `polish`
+    minimises the problem's own NLL from the parameters found. Each segment spans less than a cycle, so the
+    period and phase multimodality of single shooting does not arise until the segments are joined.
+
+    **Arguments:** `segments` (about two per period); `weights` increasing continuity weights (per squared state
+    unit, e.g. µM⁻²); `max_iter` L-BFGS iterations per stage; `polish` the final optimiser.
+
+    **Example:** `multistart(problem, 16, optimiser=MultipleShooting(segments=12))`
+    """
+
+    segments: int = 8
+    weights: tuple[float, ...] = (10.0, 100.0, 1000.0, 10000.0)
+    max_iter: int = 100
+    gtol: float = 1e-5
+    ftol: float = 1e-10
+    memory: int = 10
+    polish: AbstractOptimiser = LBFGS(max_iter=100)
+    name: str = "multiple-shooting"
+
+    def __post_init__(self):
+        if not self.weights or any(w <= 0 for w in self.weights):
+            raise ValueError(f"weights must be positive continuity weights, got {self.weights}")
+        if self.segments < 2:
+            raise ValueError(f"multiple shooting needs at least 2 segments, got {self.segments}")
+
+    def run(self, problem, theta0):
+        _check(problem)
+        k = theta0.shape[0]
+        nodes0, scale = initial_nodes(problem, theta0, self.segments)
+        shape = nodes0.shape
+
+        def unpack(x):
+            return x[:k], x[k:].reshape(shape) * scale[None, :]
+
+        def stage(c, weight):
+            x, iterations, failures = c
+            f = lambda z: shooting_loss(problem, *unpack(z), weight, self.segments)
+            settings = dict(max_iter=self.max_iter, gtol=self.gtol, ftol=self.ftol, memory=self.memory)
+            new, value, it, _, fails = minimise_lbfgs(f, x, penalty=problem.penalty, **settings)
+            good = jnp.isfinite(value) & (value < problem.penalty)
+            x = jnp.where(good, new, x)
+            return (x, iterations + it, failures + fails), None
+
+        x0 = jnp.concatenate([theta0, (nodes0 / scale[None, :]).ravel()])
+        zero = jnp.zeros((), jnp.int32)
+        weights = jnp.asarray(self.weights, dtype=theta0.dtype)
+        (x, iterations, failures), _ = jax.lax.scan(stage, (x0, zero, zero), weights)
+        out = self.polish.run(problem, x[:k])
+        start_ok = predict(problem, theta0).ok
+        iterations = out.iterations.astype(jnp.int32) + iterations
+        return RunOutput(out.theta, out.value, iterations, out.converged, out.failures + failures, ~start_ok)

@@ -1,0 +1,123 @@
+"""Oscillating traces: multiple shooting, the horizon curriculum and period-matched starts (GDB 1990)."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import cicrjax
+import fitting
+
+TS = jnp.linspace(0.0, 4.0, 41)  # two cycles of GDB at β = 0.301 (period 2.08 s)
+TRUTH = {"VM2": 65.0, "VM3": 500.0, "KA": 0.9}
+SEGMENTS = 4
+
+
+def _problem(sigma=0.02, seed=0):
+    true = cicrjax.GDB1990(beta=0.301)
+    rec = cicrjax.synthesize(true, TS, key=jax.random.key(seed), noise=cicrjax.GaussianNoise(sigma))
+    root10 = float(np.sqrt(10.0))
+    free = [
+        fitting.FreeParameter(n, v / root10, v * root10, fitting.Transform("log", bounded=True))
+        for n, v in TRUTH.items()
+    ]
+    return fitting.define_problem(true, TS, rec.traces[0], free=free, rtol=1e-9, atol=1e-12, max_steps=4096)
+
+
+@pytest.mark.parametrize("n_times, segments", [(101, 10), (121, 7), (41, 4), (5, 4)])
+def test_segment_layout_counts_every_save_time_once(n_times, segments):
+    index, weight = fitting.segment_layout(n_times, segments)
+    counts = np.bincount(index.ravel(), weights=weight.ravel(), minlength=n_times)
+    np.testing.assert_array_equal(counts, np.ones(n_times))
+    np.testing.assert_array_equal(index[1:, 0], index[:-1, -1])  # a segment ends where the next one starts
+    assert np.all(np.diff(index, axis=1) >= 0) and index.max() == n_times - 1
+    with pytest.raises(ValueError, match="segments must be between 1"):
+        fitting.segment_layout(n_times, n_times)
+
+
+def _nodes_on_the_trajectory(problem, theta):
+    """States of the problem's trajectory at the segment starts (an independent dense solve)."""
+    index, _ = fitting.segment_layout(TS.shape[0], SEGMENTS)
+    model, _ = problem.with_values(problem.natural(theta))
+    ys = cicrjax.simulate(model, TS, rtol=1e-11, atol=1e-13).ys
+    return ys[index[1:, 0]]
+
+
+def test_continuous_nodes_give_the_single_shooting_nll():
+    """Nodes on the trajectory: every segment continues the single-shooting solution, so the continuity penalty
+    vanishes and the multiple-shooting NLL equals the problem's NLL (at any weight)."""
+    problem = _problem()
+    theta = problem.to_theta({"VM2": 70.0, "VM3": 450.0, "KA": 0.95})
+    nodes = _nodes_on_the_trajectory(problem, theta)
+    single = float(fitting.nll(problem, theta))
+    loss = jax.jit(lambda th, x, w: fitting.shooting_loss(problem, th, x, w, SEGMENTS))
+    np.testing.assert_allclose(float(loss(theta, nodes, 1e4)), single, rtol=1e-7)
+    np.testing.assert_allclose(float(loss(theta, nodes, 0.0)), single, rtol=1e-7)
+    shifted = nodes.at[1, 1].add(0.1)  # a 0.1 µM jump in store Ca at node 2 costs at least ½·w·0.1²
+    assert float(loss(theta, shifted, 1e4)) > single + 0.5 * 1e4 * 0.1**2 * 0.5
+
+
+def test_shooting_loss_gradient_matches_finite_differences():
+    problem = _problem()
+    theta = problem.to_theta({"VM2": 70.0, "VM3": 450.0, "KA": 0.95})
+    nodes = _nodes_on_the_trajectory(problem, theta) * jnp.asarray([[1.05, 0.97]])
+    k = theta.shape[0]
+
+    def f(x):
+        return fitting.shooting_loss(problem, x[:k], x[k:].reshape(nodes.shape), 100.0, SEGMENTS)
+
+    x = jnp.concatenate([theta, nodes.ravel()])
+    value, grad = jax.jit(jax.value_and_grad(f))(x)
+    f_jit = jax.jit(f)
+    h = 1e-6
+    for i in [0, 1, 2, k, k + 1, x.shape[0] - 1]:
+        fd = (float(f_jit(x.at[i].add(h))) - float(f_jit(x.at[i].add(-h)))) / (2 * h)
+        np.testing.assert_allclose(float(grad[i]), fd, rtol=2e-4, atol=1e-4 * max(1.0, abs(float(value))))
+
+
+def test_rhythm_of_a_sampled_sine():
+    """First upward crossing of the mid-level, period and count of sin(2πt/P + φ): analytic values."""
+    period, phase = 1.7, 2.0
+    ts = jnp.linspace(0.0, 10.0, 2001)
+    y = jnp.sin(2 * jnp.pi * ts / period + phase)
+    first, p, count = fitting.rhythm(ts, y, jnp.ones_like(y))
+    expected_first = ((-phase) % (2 * np.pi)) * period / (2 * np.pi)
+    crossings = np.arange(expected_first, 10.0, period)
+    assert int(count) == crossings.size
+    np.testing.assert_allclose(float(first), expected_first, atol=1e-4)
+    np.testing.assert_allclose(float(p), period, rtol=1e-5)
+    # masked samples are ignored: hiding the first cycle moves the first crossing one period on
+    w = (ts > expected_first + 0.1).astype(float)
+    np.testing.assert_allclose(float(fitting.rhythm(ts, y, w)[0]), expected_first + period, atol=1e-4)
+    flat = 1.0 + 1e-4 * y
+    first, p, count = fitting.rhythm(ts, flat, jnp.ones_like(y))
+    assert int(count) == 0 and np.isinf(float(p)) and np.isinf(float(first))
+
+
+def test_rhythm_distance_is_zero_in_phase_and_large_out_of_phase():
+    problem = _problem(sigma=1e-3)
+    distance = jax.jit(lambda th: fitting.rhythm_distance(problem, th))
+    assert float(distance(problem.to_theta(TRUTH))) < 1e-3
+    assert float(distance(problem.to_theta({"VM2": 65.0, "VM3": 500.0, "KA": 0.7}))) > 0.1
+
+
+def test_configuration_errors():
+    with pytest.raises(ValueError, match="at least 2 segments"):
+        fitting.MultipleShooting(segments=1)
+    with pytest.raises(ValueError, match="positive continuity weights"):
+        fitting.MultipleShooting(weights=(10.0, -1.0))
+    with pytest.raises(ValueError, match="end at 1"):
+        fitting.HorizonCurriculum(fractions=(0.25, 0.5))
+    with pytest.raises(ValueError, match="end at 1"):
+        fitting.HorizonCurriculum(fractions=(0.5, 0.25, 1.0))
+    with pytest.raises(ValueError, match="candidates >= 1"):
+        fitting.PeriodMatched(candidates=0)
+    batched = fitting.define_problem(
+        cicrjax.batch_parameters(cicrjax.GDB1990(), {"beta": jnp.asarray([0.3, 0.4])}),
+        TS,
+        np.zeros((2, TS.shape[0])),
+        free=["VM2"],
+        batched=True,
+    )
+    with pytest.raises(ValueError, match="batched=False"):
+        fitting.shooting_loss(batched, jnp.zeros(1), jnp.zeros((SEGMENTS - 1, 2)), 1.0, SEGMENTS)
