@@ -189,8 +189,8 @@ def run(args):
     priors = _priors(args.prior)
     mapping = _pairs(args.map, "--map", "IPR_A=A")
     optimiser = {
-        "lbfgs": LBFGS(max_iter=max_iter),
-        "adam": Adam(steps=max_iter),
+        "lbfgs": LBFGS(max_iter=max_iter, progress=True),
+        "adam": Adam(steps=max_iter, progress=True),
         "lm": LevenbergMarquardt(max_steps=max_iter),
     }[args.optimiser]
     if priors and args.optimiser == "lm":

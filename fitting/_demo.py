@@ -73,7 +73,7 @@ def run(args):
         atol=1e-10,
         max_steps=20_000,
     )
-    optimiser = LBFGS(max_iter=200)
+    optimiser = LBFGS(max_iter=200, progress=True)
     _progress(f"fitting li-rinzel1994 to {name}: {', '.join(FREE)} free; {n_starts} start(s) with {optimiser.name}")
     with _bar(200, n_starts, "lbfgs"):
         ms = multistart(problem, n_starts, optimiser=optimiser, seed=seed)

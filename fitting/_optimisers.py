@@ -41,7 +41,8 @@ class AbstractOptimiser(abc.ABC):
 @dataclasses.dataclass(frozen=True)
 class LBFGS(AbstractOptimiser):
     """`optax.lbfgs` with its zoom line search. Converged when the largest gradient entry (unconstrained
-    coordinates) is below `gtol` or an iteration lowers the NLL by less than `ftol`·max(1, |NLL|).
+    coordinates) is below `gtol` or an iteration lowers the NLL by less than `ftol`·max(1, |NLL|). With `progress`,
+    every iteration of every start reports to the host (a progress bar; costly on a GPU with many starts).
 
     **Example:** `fit(problem, optimiser=LBFGS(max_iter=300))`
     """
@@ -50,6 +51,7 @@ class LBFGS(AbstractOptimiser):
     gtol: float = 1e-5
     ftol: float = 1e-12
     memory: int = 10
+    progress: bool = False
     name: str = "lbfgs"
 
     def run(self, problem, theta0):
@@ -62,7 +64,8 @@ class LBFGS(AbstractOptimiser):
 
         def body(c):
             theta, state, value, grad, it, done, fails, _conv = c
-            report(it, done)
+            if self.progress:
+                report(it, done)
             with jax.numpy_dtype_promotion("standard"):  # optax's L-BFGS mixes int32 and int64 counters under x64
                 updates, state = opt.update(grad, state, theta, value=value, grad=grad, value_fn=f)
             new = optax.apply_updates(theta, updates)
@@ -94,6 +97,7 @@ class Adam(AbstractOptimiser):
     warmup: int = 20
     ftol: float = 1e-6
     patience: int = 50
+    progress: bool = False
     name: str = "adam"
 
     def run(self, problem, theta0):
@@ -104,7 +108,8 @@ class Adam(AbstractOptimiser):
 
         def step(c, i):
             theta, state, best_theta, best, fails, best_at = c
-            report(i, jnp.array(False))
+            if self.progress:
+                report(i, jnp.array(False))
             value, grad, ok = value_and_grad(problem, theta)
             better = ok & (value < best - self.ftol)
             best_at = jnp.where(better, i, best_at)
