@@ -38,14 +38,14 @@ class AbstractMuscleModel(AbstractModel):
 
 
 def muscle_solver() -> diffrax.AbstractSolver:
-    """Kvaerno5 with a full Newton solve at the step-size controller's own tolerances: the muscle models' default.
+    """Kvaerno5, Newton solves at the step-size controller's tolerances: `cardiac`'s and `hinch2004`'s default.
 
     Muscle models are stiff (cleft diffusion ~5·10⁴ s⁻¹, RyR1 gating at 10⁶ s⁻¹) and mix µM-scale concentrations
     with gating fractions near 1e-7. Measured on one paced cardiac beat at rtol 1e-6 (benchmarks/beat_timing.py),
     against scipy Radau at rtol 1e-10: this default takes ~200 steps with errors ~2e-5 of each state's peak; the
-    Rosenbrock solver [`cicrjax.Rodas4`][] takes ~470 cheaper steps, is 2–3× faster on the cardiac beat and ~10×
-    on Hinch/Skeletal clamps, with errors ~1e-6: use it for forward simulation (the gain function does). For
-    gradients this default wins: value and gradient for five cardiac parameters cost ~70 ms in forward mode
+    Rosenbrock solver [`cicrjax.Rodas4`][] takes ~470 cheaper steps, 3–8× faster, with errors ~1e-6 (2–15× on
+    Hinch/Skeletal clamps): use it for forward simulation (the gain function does; it is `skeletal`'s default).
+    For gradients this default wins: value and gradient for five cardiac parameters cost ~70 ms in forward mode
     (`diffrax.ForwardMode`) against ~120 ms with Rodas4 in forward mode and ~220 ms in reverse mode, because the
     Newton solves differentiate implicitly while a Rosenbrock step differentiates through its Jacobian.
     diffrax's default `VeryChord` at the controller's tolerances reports false divergence near roundoff and takes

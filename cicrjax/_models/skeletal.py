@@ -11,8 +11,9 @@ from .._fluxes.leak import Leak
 from .._fluxes.ltype import GHKCalciumFlux
 from .._fluxes.pumps import HillPump
 from .._fluxes.voltage_sensor import AllostericVoltageSensor
-from .._muscle_model import AbstractMuscleModel, muscle_solver
+from .._muscle_model import AbstractMuscleModel
 from .._parameters import param
+from .._rosenbrock import Rodas4
 from .._units import MILLIMOLAR, PER_MS
 
 _BINOMIAL = jnp.array([1.0, 4.0, 6.0, 4.0, 1.0])
@@ -137,7 +138,8 @@ class Skeletal(AbstractMuscleModel):
         return jnp.concatenate([rest[:2], x, rest[2:], m[None]])
 
     def default_solver(self):
-        return muscle_solver()
+        """Rodas4: ~15× faster than Kvaerno5 + Newton here (RyR1 gating at 10⁶ s⁻¹), with exact gradients."""
+        return Rodas4()
 
 
 # Resting Ca, SR Ca, CaTn, CaPV, MgPV, CaCsq (µM): the state after 20 s at −80 mV from Shorten's initial values.
