@@ -83,3 +83,26 @@ def table(rows: list[Row]) -> str:
 def write_json(path, rows: list[Row], meta: dict) -> None:
     with open(path, "w") as f:
         json.dump({"meta": meta, "rows": [r.as_json() for r in rows]}, f, indent=1)
+
+
+def markdown(rows: list[dict]) -> str:
+    """JSON rows (as written by `write_json`) as a Markdown table: `python -m benchmarks._report FILE.json`."""
+    out = ["| case | cicrjax | peer | peer time | ratio | target | met | error cicrjax / peer | note |",
+           "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        acc = r.get("accuracy") or {}
+        err = "" if not acc else f"{_fmt_err(acc.get('cicrjax'))} / {_fmt_err(acc.get('peer'))}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.3g}"
+        target = "" if r["target_ratio"] is None else f"≤ {r['target_ratio']:g}"
+        met = {None: "", True: "yes", False: "**no**"}[r["met"]]
+        cells = (r["name"], _fmt_time(r["cicrjax_s"]), r["peer"] or "", _fmt_time(r["peer_s"]) if r["peer"] else "",
+                 ratio, target, met, err, r["note"].replace("|", "/"))  # fmt: skip
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import sys
+
+    with open(sys.argv[1]) as f:
+        print(markdown(json.load(f)["rows"]))

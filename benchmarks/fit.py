@@ -7,9 +7,12 @@ one vmapped compiled call, rtol 1e-6). scipy: `least_squares` (trf, 2-point Jaco
 log space, residuals by LSODA at the same rtol 1e-6, atol 1e-9. Each final estimate is scored by one common
 evaluator (DOP853 at rtol 1e-13): a start reaches the global optimum when its sum of squares is within 0.1 % of
 the best found by either tool or of the true parameters. Time to the optimum = wall time of all starts / starts
-that reached it (expected cost of one success); the fractions are in the `accuracy` field.
+that reached it (expected cost of one success; none when no start reached it); a second row compares the wall
+times of all starts. The fractions are in the `accuracy` field. The full suite also runs Levenberg–Marquardt and
+the multiple-shooting remedy; `BENCH_FIT_VARIANTS` (comma-separated labels) runs a subset.
 """
 
+import os
 import time
 
 import numpy as np
@@ -81,29 +84,46 @@ def run_scipy(starts_natural, base, y0, ts, data, bounds):
 
 
 def run(quick: bool) -> list[Row]:
-    model, ts, data, base, y0, bounds = problem_data()
     import fitting
 
+    model, ts, data, base, y0, bounds = problem_data()
     # --quick: fewer starts and L-BFGS iterations (vmapped starts run in lockstep, each iteration as slow as the
-    # stiffest start's solve), said in the note.
-    n_ours, n_scipy, optimiser = (2, 2, fitting.LBFGS(max_iter=20)) if quick else (16, 16, None)
-    first, wall, ours, starts, problem = run_cicrjax(model, ts, data, bounds, n_ours, optimiser=optimiser)
+    # stiffest start's solve), said in the note. The full suite adds Levenberg–Marquardt, the optimiser that
+    # matches scipy's least_squares.
+    n_ours, n_scipy = (2, 2) if quick else (16, 16)
+    variants = {"L-BFGS": fitting.LBFGS(max_iter=20) if quick else None}
+    if not quick:
+        variants["Levenberg-Marquardt"] = fitting.LevenbergMarquardt()
+        # the oscillation remedy (44379d4), with the settings of benchmarks/gdb_oscillation.py
+        variants["multiple shooting"] = fitting.MultipleShooting(segments=10, weights=(10.0, 1e3, 1e5), max_iter=80)
+    chosen = os.environ.get("BENCH_FIT_VARIANTS")  # e.g. "Levenberg-Marquardt,multiple shooting"
+    if chosen:
+        variants = {k: v for k, v in variants.items() if k in chosen.split(",")}
+    ours = {}
+    for label, optimiser in variants.items():
+        ours[label] = run_cicrjax(model, ts, data, bounds, n_ours, optimiser=optimiser)
+    starts, problem = next(iter(ours.values()))[3:5]
     starts_natural = np.asarray(problem.natural(starts))[:n_scipy]
     sp_wall, theirs = run_scipy(starts_natural, base, y0, ts, data, bounds)
-    s_ours = np.array([sse(p, base, y0, ts, data) for p in ours])
     s_theirs = np.array([sse(p, base, y0, ts, data) for p in theirs])
+    s_ours = {k: np.array([sse(p, base, y0, ts, data) for p in v[2]]) for k, v in ours.items()}
     truth = sse([base[k] for k in FREE], base, y0, ts, data)
-    best = min(s_ours.min(), s_theirs.min(), truth)  # the true parameters bound the global optimum from above
-    hit_ours, hit_theirs = int(np.sum(s_ours <= best * 1.001)), int(np.sum(s_theirs <= best * 1.001))
-    per_ours = wall / hit_ours if hit_ours else None
+    # the true parameters bound the global optimum from above
+    best = min(min(v.min() for v in s_ours.values()), s_theirs.min(), truth)
+    hit_theirs = int(np.sum(s_theirs <= best * 1.001))
     per_theirs = sp_wall / hit_theirs if hit_theirs else None
-    acc = {"cicrjax": hit_ours / len(s_ours), "peer": hit_theirs / len(s_theirs),
-           "metric": "fraction of starts reaching the global optimum"}  # fmt: skip
-    note = (f"cicrjax {hit_ours}/{len(s_ours)} starts in {wall:.2f} s; scipy {hit_theirs}/{len(s_theirs)} in "
-            f"{sp_wall:.2f} s; best SSE {best:.4g} (true parameters {truth:.4g})"
-            + ("; --quick: L-BFGS max_iter 20" if quick else ""))  # fmt: skip
-    return [
-        Row("fit gdb1990 compile", first - wall, note="first multistart call minus the warm one"),
-        Row("fit gdb1990 time to optimum", per_ours, "scipy least_squares multistart (LSODA)", per_theirs,
-            TARGET_VS_SCIPY, acc, note),
-    ]  # fmt: skip
+    rows = []
+    for label, (first, wall, _, _, _) in ours.items():
+        hit = int(np.sum(s_ours[label] <= best * 1.001))
+        acc = {"cicrjax": hit / len(s_ours[label]), "peer": hit_theirs / len(s_theirs),
+               "metric": "fraction of starts reaching the global optimum"}  # fmt: skip
+        note = (f"cicrjax {hit}/{len(s_ours[label])} starts in {wall:.2f} s; scipy {hit_theirs}/{len(s_theirs)} in "
+                f"{sp_wall:.2f} s; best SSE {best:.4g} (true parameters {truth:.4g}); median SSE cicrjax "
+                f"{np.median(s_ours[label]):.3g}, scipy {np.median(s_theirs):.3g}"
+                + ("; --quick: L-BFGS max_iter 20" if quick else ""))  # fmt: skip
+        rows.append(Row(f"fit gdb1990 {label} compile", first - wall, note="first multistart call minus the warm"))
+        rows.append(Row(f"fit gdb1990 {label} time to optimum", wall / hit if hit else None,
+                        "scipy least_squares multistart (LSODA)", per_theirs, TARGET_VS_SCIPY, acc, note))  # fmt: skip
+        rows.append(Row(f"fit gdb1990 {label} wall time, all starts", wall,
+                        "scipy least_squares multistart (LSODA)", sp_wall, None, acc))  # fmt: skip
+    return rows

@@ -1,12 +1,12 @@
 """Case 1, single simulation: one trajectory, compiled cicrjax against libRoadRunner (CVODE) and scipy.
 
-gdb1990 (0–10 s) and li-rinzel1994 (0–50 s), 1001 save points at rtol 1e-8, atol 1e-10 for every tool, from the
-same initial state; scipy gets a plain-float right-hand side. The cardiac model runs one 1 Hz paced beat
-(`cicrjax.paced(1.0, count=1)`, 1001 save points, rtol 1e-6, atol 1e-9) against scipy BDF and LSODA given the
-model's own jit-compiled vector field and Jacobian (restarting at the stimulus edges, where cicrjax clips its
-steps); libRoadRunner is not given the cardiac model (its SBML was not written). Errors are the largest absolute
-error of cytosolic Ca (µM) against the reference (DOP853 at rtol 1e-13 for the small models; Radau at rtol 1e-10
-on the same vector field for the cardiac beat).
+gdb1990 (0–10 s), li-rinzel1994 (0–50 s) and marhl2000 (0–20 s), 1001 save points at rtol 1e-8, atol 1e-10
+for every tool, from the same initial state; scipy gets a plain-float right-hand side. The cardiac model runs
+one 1 Hz paced beat (`cicrjax.paced(1.0, count=1)`, 1001 save points, rtol 1e-6, atol 1e-9) against scipy BDF
+and LSODA given the model's own jit-compiled vector field and Jacobian (restarting at the stimulus edges, where
+cicrjax clips its steps); libRoadRunner is not given the cardiac model (its SBML was not written). Errors are the
+largest absolute error of cytosolic Ca (µM) against the reference (DOP853 at rtol 1e-13 for the small models;
+Radau at rtol 1e-10 on the same vector field for the cardiac beat).
 """
 
 import time
@@ -24,7 +24,7 @@ from ._report import Row, skipped
 from ._scipy_models import parameters
 from ._timing import median_time
 
-SMALL = (("gdb1990", 10.0), ("li-rinzel1994", 50.0))
+SMALL = (("gdb1990", 10.0), ("li-rinzel1994", 50.0), ("marhl2000", 20.0))
 RTOL, ATOL = 1e-8, 1e-10
 TARGET_VS_ROADRUNNER = 0.5
 LADDER = (1e-5, 1e-6, 1e-7, 1e-8)  # cicrjax tolerances tried for the equal-accuracy row, loosest first
