@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from cicrjax import AbstractMuscleModel, oscillation_period, transient_metrics, voltage_clamp_gain
+from cicrjax import AbstractMuscleModel, oscillation_period, simulate, transient_metrics, voltage_clamp_gain
 
 from ._nan_on_error import nan_on_error
 from ._problem import Problem
@@ -53,12 +53,26 @@ def _has_trigger(problem: Problem) -> bool:
 def _readouts(problem: Problem, thetas: Array, samples: int) -> dict[str, Array]:
     """Dense cytosolic Ca and the jit-friendly read-outs at every row of `thetas`, in one vmapped call."""
     ts = jnp.linspace(problem.ts[0], problem.ts[-1], samples)
-    dense = eqx.tree_at(lambda p: p.ts, problem, ts)
 
     def one(theta):
         values = problem.natural(theta)
         model, _ = problem.with_values(values)
-        sol = dense.simulate(model, None, problem.initial(values))
+        y0 = problem.initial(values)
+        if problem.batched:  # the first condition
+            model = jax.tree.map(lambda x: x[0], model)
+            y0 = None if y0 is None else y0[0]
+        sol = simulate(
+            model,
+            ts,
+            y0=y0,
+            t0=problem.t0,
+            protocol=problem.protocol,
+            solver=problem.solver,
+            rtol=problem.rtol,
+            atol=problem.atol,
+            max_steps=problem.max_steps,
+            throw=False,
+        )
         ca = sol.ys[:, 0]
         out = {"ca": ca, "ok": sol.success, "decay_tau": transient_metrics(ts, ca)["tau"]}
         if isinstance(model, AbstractMuscleModel):
@@ -80,15 +94,13 @@ def derived_quantities(
 
     J is the central-difference Jacobian (step `step` in the unconstrained coordinates) of each quantity and Σ the
     `covariance` of `theta` (e.g. the inverse Gauss–Newton matrix); all 2k + 1 simulations run in one vmapped call.
-    Single-condition problems only (returns `{}` for batched ones).
+    For a batched problem they describe its first condition.
 
     **Arguments:** `problem`, `theta` (unconstrained, `problem.names` order), `covariance` (k × k, or `None` for
     estimates only), `step`, `samples` (points of the dense trajectory over the data's time span).
 
     **Example:** `derived_quantities(problem, result.theta, result.covariance)["period"].estimate`
     """
-    if problem.batched:
-        return {}
     theta = np.asarray(theta, dtype=float)
     k = theta.shape[0]
     with_ci = covariance is not None and np.all(np.isfinite(covariance))
