@@ -64,5 +64,6 @@ from ._signal import (
     signal_for_kind as signal_for_kind,
 )
 from ._starts import sample_starts as sample_starts
+from ._strategy import STRATEGIES as STRATEGIES, strategy as strategy
 from ._transform import Transform as Transform
 from ._write import results_dict as results_dict, write_outputs as write_outputs

@@ -63,22 +63,23 @@ class PeriodMatched(AbstractOptimiser):
     """Period- and phase-aware initialisation by a shrinking random search, then `inner` on the problem's NLL.
 
     Each round simulates `candidates` points around the current point (a seeded Latin hypercube in a box of
-    half-width `radius`·`shrink`^round times the bounds' width, in the unconstrained coordinates, plus the point
-    itself) in one batch. Among the candidates in phase with the data (rhythm distance below `phase_tol`, see
+    half-width `radius` times the bounds' width, in the unconstrained coordinates, plus the point itself) in one
+    batch. Among the candidates in phase with the data (rhythm distance below `phase_tol`, see
     [`fitting.rhythm_distance`][]) the one with the lowest NLL is kept; where none is in phase, the one with the
-    closest rhythm. No gradients are used, so the search is blind to the loss's period and phase ripples. The
+    closest rhythm. The radius shrinks by `shrink` after every round that finds an oscillating candidate.
+    No gradients are used, so the search is blind to the loss's period and phase ripples. The
     trace fit (`inner`, default [`fitting.LevenbergMarquardt`][]) starts from the point kept after `rounds`.
 
-    **Example:** `multistart(problem, 16, optimiser=PeriodMatched(candidates=64, rounds=3))`
+    **Example:** `multistart(problem, 16, optimiser=PeriodMatched(candidates=64, rounds=6))`
     """
 
     candidates: int = 64
-    rounds: int = 3
+    rounds: int = 6
     radius: float = 0.5
-    shrink: float = 0.35
+    shrink: float = 0.6
     phase_tol: float = 0.05
     seed: int = 0
-    inner: AbstractOptimiser = LevenbergMarquardt(max_steps=200)
+    inner: AbstractOptimiser = LevenbergMarquardt(max_steps=1000)
     name: str = "period-matched"
 
     def __post_init__(self):
@@ -93,23 +94,28 @@ class PeriodMatched(AbstractOptimiser):
         rng = np.random.default_rng(self.seed)
         n, d = self.candidates, len(problem.free)
         offsets = []
-        for r in range(self.rounds):
+        for _ in range(self.rounds):
             u = (np.stack([rng.permutation(n) for _ in range(d)], axis=1) + rng.uniform(size=(n, d))) / n
-            step = self.radius * self.shrink**r * width * (2.0 * u - 1.0)
-            offsets.append(np.concatenate([np.zeros((1, d)), step]))
+            offsets.append(np.concatenate([np.zeros((1, d)), width * (2.0 * u - 1.0)]))
         offsets = jnp.asarray(np.stack(offsets), dtype=theta0.dtype)
 
         def score(th):
             p = predict(problem, th)
             distance = rhythm_distance(problem, th)
             nll = jnp.where(p.ok & jnp.isfinite(p.nll), p.nll, problem.penalty)
-            return jnp.where(distance < self.phase_tol, nll, problem.penalty + jnp.minimum(distance, 1e300))
+            return jnp.where(distance < self.phase_tol, nll, problem.penalty + jnp.minimum(distance, 1e300)), distance
 
-        def round_(centre, step):
-            points = centre[None, :] + step
-            return points[jnp.argmin(jax.vmap(score)(points))], None
+        def round_(c, unit):
+            centre, radius = c
+            points = centre[None, :] + radius * unit
+            scores, distances = jax.vmap(score)(points)
+            i = jnp.argmin(scores)
+            # shrink around a point that oscillates; keep searching as widely while none does
+            radius = jnp.where(jnp.isfinite(distances[i]), radius * self.shrink, radius)
+            return (points[i], radius), None
 
-        best, _ = jax.lax.scan(round_, theta0, offsets)
+        radius0 = jnp.asarray(self.radius, dtype=theta0.dtype)
+        (best, _), _ = jax.lax.scan(round_, (theta0, radius0), offsets)
         out = self.inner.run(problem, best)
         start_ok = predict(problem, theta0).ok
         return RunOutput(out.theta, out.value, out.iterations, out.converged, out.failures, ~start_ok)

@@ -121,3 +121,29 @@ def test_configuration_errors():
     )
     with pytest.raises(ValueError, match="batched=False"):
         fitting.shooting_loss(batched, jnp.zeros(1), jnp.zeros((SEGMENTS - 1, 2)), 1.0, SEGMENTS)
+
+
+def test_period_matched_screen_puts_starts_in_phase():
+    """The rhythm screen alone (no trace fit) moves Latin-hypercube starts that do not oscillate in phase to points
+    whose first crossing, period and cycle count match the data's to within half a period (distance < 1/4), the
+    basin of single shooting."""
+    problem = _problem()
+    starts = fitting.sample_starts(problem, 4, seed=0)
+    distance = jax.jit(jax.vmap(lambda th: fitting.rhythm_distance(problem, th)))
+    before = np.asarray(distance(jnp.asarray(starts)))
+    screen = fitting.PeriodMatched(candidates=32, rounds=4, inner=fitting.LBFGS(max_iter=0))
+    ms = fitting.multistart(problem, starts=starts, optimiser=screen)
+    after = np.asarray(distance(jnp.asarray(ms.thetas)))
+    assert np.sum(before < 0.25) < 4
+    assert np.all(after < 0.25), after
+    assert ms.optimiser == "period-matched" and ms.thetas.shape == (4, 3)
+
+
+def test_strategies_by_name():
+    assert isinstance(fitting.strategy("single-shooting"), fitting.LBFGS)
+    assert isinstance(fitting.strategy("period-matched"), fitting.PeriodMatched)
+    assert isinstance(fitting.strategy("multiple-shooting"), fitting.MultipleShooting)
+    assert isinstance(fitting.strategy("curriculum"), fitting.HorizonCurriculum)
+    assert [fitting.strategy(n).name for n in fitting.STRATEGIES] == ["lbfgs", *fitting.STRATEGIES[1:]]
+    with pytest.raises(ValueError, match="unknown strategy 'newton'; use one of single-shooting"):
+        fitting.strategy("newton")
