@@ -16,6 +16,7 @@ from cicrjax._recording.kinds import kind_from_name
 from cicrjax._recording.suite2p_loader import suite2p_folder
 
 from ._problem import INITIAL_PREFIX
+from ._strategy import STRATEGIES, strategy
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
 KINDS = ("raw", "f_f0", "df_f0", "ratio", "calcium")
@@ -57,6 +58,13 @@ def add_parser(sub):
     p.add_argument("--starts", default="8", metavar="N", help="number of multistart points (default 8)")
     p.add_argument("--seed", default="0", metavar="S", help="seed of the Latin-hypercube starts (default 0)")
     p.add_argument("--optimiser", choices=OPTIMISERS, default="lbfgs", help="optimiser (default lbfgs)")
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="single-shooting",
+        help="single-shooting (default, with --optimiser) or a remedy for oscillating traces: period-matched, "
+        "multiple-shooting, curriculum",
+    )
     p.add_argument("--max-iter", default="200", metavar="N", help="iterations per start (default 200)")
     p.add_argument("--uncertainty", choices=("laplace", "none"), default="laplace", help="intervals (laplace)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if absent)")
@@ -193,6 +201,10 @@ def run(args):
         "adam": Adam(steps=max_iter, progress=True),
         "lm": LevenbergMarquardt(max_steps=max_iter),
     }[args.optimiser]
+    if args.strategy != "single-shooting":
+        if args.optimiser != "lbfgs":
+            raise UsageError(f"--strategy {args.strategy} brings its own optimiser; drop --optimiser {args.optimiser}")
+        optimiser = strategy(args.strategy)
     if priors and args.optimiser == "lm":
         raise UsageError("--optimiser lm fits least squares and ignores priors; use --optimiser lbfgs or adam")
     if args.petab is not None:
@@ -232,7 +244,7 @@ def run(args):
             f"{label}{len(problem.free)} free parameter(s), {problem.n_data} data points; compiling and running "
             f"{n_starts} start(s) with {optimiser.name} ({problem.mode}-mode gradients)"
         )
-        with _bar(max_iter, n_starts, args.optimiser):
+        with _bar(max_iter, n_starts, args.optimiser if args.strategy == "single-shooting" else args.strategy):
             ms = multistart(problem, n_starts, optimiser=optimiser, seed=seed, include_initial=include_initial)
         _report(args, problem, ms, recording, trace_names, where, job_started)
         done += 1

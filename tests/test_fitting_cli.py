@@ -89,6 +89,7 @@ def test_fit_writes_results_fit_csv_and_png(calcium_csv, tmp_path, capsys):
         (["--free", "v3", "--prior", "v1=normal:1:1"], "--prior v1: v1 is not in --free"),
         (["--free", "v3", "--prior", "v3=normal:1:1", "--optimiser", "lm"], "--optimiser lm fits least squares"),
         (["--free", "v3", "--pacing-period", "0.5"], "--pacing-period paces the membrane voltage, which model"),
+        (["--free", "v3", "--strategy", "curriculum", "--optimiser", "adam"], "--strategy curriculum brings its own"),
     ],
 )
 def test_bad_inputs_exit_2_with_one_line(calcium_csv, tmp_path, capsys, extra, match):
