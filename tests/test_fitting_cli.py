@@ -167,3 +167,21 @@ def test_folder_of_recordings_is_fitted_one_by_one_and_resumes(calcium_csv, tmp_
     empty = tmp_path / "empty"
     empty.mkdir()
     _fails(capsys, [argv[0], str(empty), *argv[2:]], "holds no recording")
+
+
+def test_demo_fits_the_bundled_recording(tmp_path, capsys):
+    """`cicrjax demo`: every start of the period-matched strategy reaches the optimum of the bundled Li–Rinzel
+    Fura-2 recording, within 2% of the generating v3 = 0.9 µM/s and d5 = 0.08234 µM, inside the 95% intervals."""
+    out = tmp_path / "demo"
+    assert main(["demo", "--starts", "4", "--out", str(out)]) == 0
+    result = json.loads((out / "results.json").read_text())
+    assert result["model"] == "li-rinzel1994" and result["recording"].endswith("ratio.csv")
+    assert result["n_starts"] == 4 and result["n_starts_at_best"] == 4
+    for name, truth in (("v3", 0.9), ("d5", 0.08234)):
+        p = result["parameters"][name]
+        assert p["free"] and p["estimate"] == pytest.approx(truth, rel=0.02)
+        assert p["ci_low"] < truth < p["ci_high"]
+    assert result["derived"]["period"]["estimate"] == pytest.approx(12.8, rel=0.02)  # MODELS.md: about 12.8 s
+    assert result["r2"] > 0.99
+    assert sorted(p.name for p in out.iterdir()) == ["fit.csv", "fit.png", "results.json"]
+    assert "4 of 4 starts reached the best optimum" in capsys.readouterr().out
