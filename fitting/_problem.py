@@ -17,6 +17,10 @@ from ._signal import AbstractSignal, StateSignal
 from ._transform import Transform
 
 OBSERVATION_PARAMETERS = ("offset", "scale", "sigma")
+# forward mode (one JVP per free parameter) beats reverse mode up to about 6 free parameters: fitting.value_and_grad
+# on gdb1990, forward/reverse time 0.08–0.29 for 1–4 free, 0.88 for 6, 1.44 for 8 (benchmarks/README.md, crossover);
+# cardiac with 5 free: forward 67 ms, reverse 219 ms (benchmarks/beat_timing.py --gradients)
+FORWARD_MAX = 6
 INITIAL_PREFIX = "y0."  # a free initial state is named y0.STATE, e.g. y0.Y
 _OBSERVATION_UNITS = {"offset": "signal units", "scale": "signal units per model signal", "sigma": "signal units"}
 
@@ -218,7 +222,7 @@ def define_problem(
     - `profile`: observation parameters solved in closed form (Gaussian noise only).
     - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
     - `mask`: 1 where a data point counts, 0 where it is missing.
-    - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 4 free).
+    - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 free).
     - `penalty`: the objective value where the solver fails (counted and reported, never raised).
     - `priors`: a [`fitting.Prior`][] per free parameter name; the objective becomes NLL − log prior.
 
@@ -329,7 +333,7 @@ def define_problem(
         spec = eqx.tree_at(lambda m: [getattr(m, n) for n in model_free], spec, [True] * len(model_free))
     free_part, fixed_part = eqx.partition(model, spec)
     if mode == "auto":
-        mode = "forward" if len(params) <= 4 else "reverse"
+        mode = "forward" if len(params) <= FORWARD_MAX else "reverse"
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
     return Problem(
