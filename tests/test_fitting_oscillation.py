@@ -1,5 +1,9 @@
 """Oscillating traces: multiple shooting, the horizon curriculum and period-matched starts (GDB 1990)."""
 
+import dataclasses
+import functools
+
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -8,11 +12,14 @@ import pytest
 import cicrjax
 import fitting
 
+_distances = eqx.filter_jit(jax.vmap(fitting.rhythm_distance, in_axes=(None, 0)))  # one compile for every test
+
 TS = jnp.linspace(0.0, 4.0, 41)  # two cycles of GDB at β = 0.301 (period 2.08 s)
 TRUTH = {"VM2": 65.0, "VM3": 500.0, "KA": 0.9}
 SEGMENTS = 4
 
 
+@functools.cache
 def _problem(sigma=0.02, seed=0):
     true = cicrjax.GDB1990(beta=0.301)
     rec = cicrjax.synthesize(true, TS, key=jax.random.key(seed), noise=cicrjax.GaussianNoise(sigma))
@@ -43,6 +50,21 @@ def _nodes_on_the_trajectory(problem, theta):
     return ys[index[1:, 0]]
 
 
+@functools.cache
+def _loss_and_grad():
+    """One compiled multiple-shooting value and gradient, shared by the tests (x = theta then nodes)."""
+    problem = _problem()
+
+    def f(x, weight):
+        return fitting.shooting_loss(problem, x[:3], x[3:].reshape(SEGMENTS - 1, 2), weight, SEGMENTS)
+
+    return jax.jit(jax.value_and_grad(f))
+
+
+def _loss(theta, nodes, weight):
+    return float(_loss_and_grad()(jnp.concatenate([theta, nodes.ravel()]), jnp.asarray(weight))[0])
+
+
 def test_continuous_nodes_give_the_single_shooting_nll():
     """Nodes on the trajectory: every segment continues the single-shooting solution, so the continuity penalty
     vanishes and the multiple-shooting NLL equals the problem's NLL (at any weight)."""
@@ -50,11 +72,10 @@ def test_continuous_nodes_give_the_single_shooting_nll():
     theta = problem.to_theta({"VM2": 70.0, "VM3": 450.0, "KA": 0.95})
     nodes = _nodes_on_the_trajectory(problem, theta)
     single = float(fitting.nll(problem, theta))
-    loss = jax.jit(lambda th, x, w: fitting.shooting_loss(problem, th, x, w, SEGMENTS))
-    np.testing.assert_allclose(float(loss(theta, nodes, 1e4)), single, rtol=1e-7)
-    np.testing.assert_allclose(float(loss(theta, nodes, 0.0)), single, rtol=1e-7)
-    shifted = nodes.at[1, 1].add(0.1)  # a 0.1 µM jump in store Ca at node 2 costs at least ½·w·0.1²
-    assert float(loss(theta, shifted, 1e4)) > single + 0.5 * 1e4 * 0.1**2 * 0.5
+    np.testing.assert_allclose(_loss(theta, nodes, 1e4), single, rtol=1e-7)
+    np.testing.assert_allclose(_loss(theta, nodes, 0.0), single, rtol=1e-7)
+    shifted = nodes.at[1, 1].add(0.1)  # a 0.1 µM jump in store Ca at node 2 costs ½·w·0.1² = 50 more
+    assert _loss(theta, shifted, 1e4) > single + 25.0
 
 
 def test_shooting_loss_gradient_matches_finite_differences():
@@ -62,16 +83,13 @@ def test_shooting_loss_gradient_matches_finite_differences():
     theta = problem.to_theta({"VM2": 70.0, "VM3": 450.0, "KA": 0.95})
     nodes = _nodes_on_the_trajectory(problem, theta) * jnp.asarray([[1.05, 0.97]])
     k = theta.shape[0]
-
-    def f(x):
-        return fitting.shooting_loss(problem, x[:k], x[k:].reshape(nodes.shape), 100.0, SEGMENTS)
-
     x = jnp.concatenate([theta, nodes.ravel()])
-    value, grad = jax.jit(jax.value_and_grad(f))(x)
-    f_jit = jax.jit(f)
+    weight = jnp.asarray(100.0)
+    value, grad = _loss_and_grad()(x, weight)
     h = 1e-6
     for i in [0, 1, 2, k, k + 1, x.shape[0] - 1]:
-        fd = (float(f_jit(x.at[i].add(h))) - float(f_jit(x.at[i].add(-h)))) / (2 * h)
+        up, down = _loss_and_grad()(x.at[i].add(h), weight)[0], _loss_and_grad()(x.at[i].add(-h), weight)[0]
+        fd = (float(up) - float(down)) / (2 * h)
         np.testing.assert_allclose(float(grad[i]), fd, rtol=2e-4, atol=1e-4 * max(1.0, abs(float(value))))
 
 
@@ -96,9 +114,9 @@ def test_rhythm_of_a_sampled_sine():
 
 def test_rhythm_distance_is_zero_in_phase_and_large_out_of_phase():
     problem = _problem(sigma=1e-3)
-    distance = jax.jit(lambda th: fitting.rhythm_distance(problem, th))
-    assert float(distance(problem.to_theta(TRUTH))) < 1e-3
-    assert float(distance(problem.to_theta({"VM2": 65.0, "VM3": 500.0, "KA": 0.7}))) > 0.1
+    thetas = jnp.stack([problem.to_theta(TRUTH), problem.to_theta({"VM2": 65.0, "VM3": 500.0, "KA": 0.7})])
+    at_truth, off = np.asarray(_distances(problem, thetas))
+    assert at_truth < 1e-3 and off > 0.1
 
 
 def test_configuration_errors():
@@ -123,17 +141,28 @@ def test_configuration_errors():
         fitting.shooting_loss(batched, jnp.zeros(1), jnp.zeros((SEGMENTS - 1, 2)), 1.0, SEGMENTS)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Stay(fitting.AbstractOptimiser):
+    """No trace fit: returns its start (to test the screen alone without compiling an optimiser)."""
+
+    name: str = "stay"
+
+    def run(self, problem, theta0):
+        p = fitting.predict(problem, theta0)
+        zero = jnp.zeros((), jnp.int32)
+        return fitting.RunOutput(theta0, p.nll, zero, p.ok, zero, ~p.ok)
+
+
 def test_period_matched_screen_puts_starts_in_phase():
     """The rhythm screen alone (no trace fit) moves Latin-hypercube starts that do not oscillate in phase to points
     whose first crossing, period and cycle count match the data's to within half a period (distance < 1/4), the
     basin of single shooting."""
     problem = _problem()
     starts = fitting.sample_starts(problem, 4, seed=0)
-    distance = jax.jit(jax.vmap(lambda th: fitting.rhythm_distance(problem, th)))
-    before = np.asarray(distance(jnp.asarray(starts)))
-    screen = fitting.PeriodMatched(candidates=32, rounds=4, inner=fitting.LBFGS(max_iter=0))
+    before = np.asarray(_distances(problem, jnp.asarray(starts)))
+    screen = fitting.PeriodMatched(candidates=32, rounds=4, inner=_Stay())
     ms = fitting.multistart(problem, starts=starts, optimiser=screen)
-    after = np.asarray(distance(jnp.asarray(ms.thetas)))
+    after = np.asarray(_distances(problem, jnp.asarray(ms.thetas)))
     assert np.sum(before < 0.25) < 4
     assert np.all(after < 0.25), after
     assert ms.optimiser == "period-matched" and ms.thetas.shape == (4, 3)
