@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from cicrjax import AbstractMuscleModel, oscillation_period, simulate, transient_metrics, voltage_clamp_gain
+from cicrjax import AbstractMuscleModel, oscillation_period, transient_metrics, voltage_clamp_gain
 
 from ._nan_on_error import nan_on_error
 from ._problem import Problem
@@ -61,18 +61,7 @@ def _readouts(problem: Problem, thetas: Array, samples: int) -> dict[str, Array]
         if problem.batched:  # the first condition
             model = jax.tree.map(lambda x: x[0], model)
             y0 = None if y0 is None else y0[0]
-        sol = simulate(
-            model,
-            ts,
-            y0=y0,
-            t0=problem.t0,
-            protocol=problem.protocol,
-            solver=problem.solver,
-            rtol=problem.rtol,
-            atol=problem.atol,
-            max_steps=problem.max_steps,
-            throw=False,
-        )
+        sol = problem.solve(model, ts, y0)
         ca = sol.ys[:, 0]
         out = {"ca": ca, "ok": sol.success, "decay_tau": transient_metrics(ts, ca)["tau"]}
         if isinstance(model, AbstractMuscleModel):

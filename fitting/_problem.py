@@ -135,27 +135,32 @@ class Problem(eqx.Module):
         values = jnp.asarray(values)
         return sum((prior.neg_log_density(values[i]) for i, prior in self.priors), jnp.zeros((), values.dtype))
 
+    def solve(self, model: AbstractModel, ts: Array, y0=None, t0=None, adjoint=None):
+        """Solve one condition at save times `ts` from `y0` at `t0` (default the problem's `t0`) with the problem's
+        protocol, solver and tolerances, without raising; returns a `cicrjax.Solution`."""
+        from cicrjax import simulate
+
+        return simulate(
+            model,
+            ts,
+            y0=y0,
+            t0=self.t0 if t0 is None else t0,
+            protocol=self.protocol,
+            solver=self.solver,
+            rtol=self.rtol,
+            atol=self.atol,
+            max_steps=self.max_steps,
+            adjoint=adjoint,
+            throw=False,
+        )
+
     def simulate(self, model: AbstractModel, adjoint: diffrax.AbstractAdjoint | None = None, y0: Array | None = None):
         """Solve every condition (vmapped when batched) without raising, from `y0` (default the problem's);
         returns a `cicrjax.Solution`."""
-        from cicrjax import simulate
-
         y0 = self.y0 if y0 is None else y0
 
         def one(m, y0):
-            return simulate(
-                m,
-                self.ts,
-                y0=y0,
-                t0=self.t0,
-                protocol=self.protocol,
-                solver=self.solver,
-                rtol=self.rtol,
-                atol=self.atol,
-                max_steps=self.max_steps,
-                adjoint=adjoint,
-                throw=False,
-            )
+            return self.solve(m, self.ts, y0, adjoint=adjoint)
 
         if self.batched:
             return jax.vmap(one)(model, y0) if y0 is not None else jax.vmap(lambda m: one(m, None))(model)

@@ -8,8 +8,6 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from cicrjax import simulate
-
 from ._minimise import minimise_lbfgs
 from ._objective import _LOG_2PI, _affine, predict
 from ._optimisers import LBFGS, AbstractOptimiser, RunOutput
@@ -65,18 +63,7 @@ def shooting_loss(problem: Problem, theta: Array, nodes: Array, weight: Array | 
     t0s = ts[:, 0] if problem.t0 is None else ts[:, 0].at[0].set(problem.t0)
 
     def one(y0, t0, t):
-        return simulate(
-            model,
-            t,
-            y0=y0,
-            t0=t0,
-            protocol=problem.protocol,
-            solver=problem.solver,
-            rtol=problem.rtol,
-            atol=problem.atol,
-            max_steps=problem.max_steps,
-            throw=False,
-        )
+        return problem.solve(model, t, y0, t0)
 
     sol = jax.vmap(one)(starts, t0s, ts)
     ok = jnp.all(sol.success)
