@@ -3,6 +3,7 @@
 import dataclasses
 
 import diffrax
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -78,9 +79,23 @@ def _hessian_fd(problem: Problem, theta: jax.Array, h: float = 1e-4) -> np.ndarr
     return 0.5 * (H + H.T)
 
 
+@eqx.filter_jit
+@nan_on_error
+def _residual_jacobian(problem: Problem, theta: jax.Array) -> jax.Array:
+    """Forward-mode Jacobian of the weighted residuals; compiled once per problem configuration, not per call."""
+    return jax.jacfwd(lambda th: residuals(problem, th))(theta)
+
+
+@eqx.filter_jit
+@nan_on_error
+def _trajectory(problem: Problem, model, y0):
+    """The fitted trajectory of every condition (compiled once per problem configuration)."""
+    return problem.simulate(model, diffrax.RecursiveCheckpointAdjoint(), y0)
+
+
 def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float) -> np.ndarray:
     """JᵀJ of the σ-weighted residuals; with σ profiled the residuals are unweighted, so divide by σ̂²."""
-    J = np.asarray(jax.jit(nan_on_error(jax.jacfwd(lambda th: residuals(problem, th))))(theta))
+    J = np.asarray(_residual_jacobian(problem, theta))
     return J.T @ J / (sigma**2 if "sigma" in problem.profile else 1.0)
 
 
@@ -104,7 +119,7 @@ def summarise(
     p = predict_jit(problem, theta)
     model, _ = problem.with_values(problem.natural(theta))
     y0 = problem.initial(problem.natural(theta))
-    sol = jax.jit(nan_on_error(lambda m, y: problem.simulate(m, diffrax.RecursiveCheckpointAdjoint(), y)))(model, y0)
+    sol = _trajectory(problem, model, y0)
     names = problem.names
     estimates = np.asarray(problem.natural(theta))
     k = len(names) + len(problem.profile)
