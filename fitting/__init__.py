@@ -10,6 +10,7 @@ from ._derived import DerivedQuantity as DerivedQuantity, derived_quantities as 
 from ._expression import compile_formula as compile_formula
 from ._fit import fit as fit
 from ._free import FreeParameter as FreeParameter, default_free as default_free
+from ._identifiability import Identifiability as Identifiability, identifiability as identifiability
 from ._multistart import (
     Multistart as Multistart,
     multistart as multistart,
