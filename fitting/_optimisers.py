@@ -148,7 +148,7 @@ class LevenbergMarquardt(AbstractOptimiser):
     name: str = "lm"
 
     def run(self, problem, theta0):
-        if problem.priors:
+        if problem.has_priors:
             raise ValueError("Levenberg–Marquardt fits least squares and ignores priors; use LBFGS with priors")
         if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in [p.name for p in problem.free]):
             raise ValueError("Levenberg–Marquardt needs Gaussian noise with σ profiled or fixed; use LBFGS")

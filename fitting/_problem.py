@@ -12,6 +12,7 @@ from jaxtyping import Array, ArrayLike
 from cicrjax import AbstractModel, AbstractNoise, GaussianNoise, Protocol, parameter_info
 
 from ._free import FreeParameter, default_free
+from ._population import Slot, check_hierarchical, expand, lookup, population_neg_log_density
 from ._prior import Prior
 from ._signal import AbstractSignal, StateSignal
 from ._transform import Transform
@@ -32,6 +33,10 @@ class Problem(eqx.Module):
     protocol are ordinary array leaves, so one compiled objective serves every problem of the same shapes. With
     Gaussian noise, the names in `profile` (offset, scale, σ) are solved in closed form for every parameter vector
     (variable projection); the others come from `observation` or are free. Build it with [`fitting.define_problem`][].
+
+    `free` holds one [`fitting.FreeParameter`][] per entry of the unconstrained vector θ and `layout` says what each
+    entry is: a batched problem's per-condition parameters take one entry per condition (`v3[0]`, `v3[1]`, …) and
+    a hierarchical one its population median too (`v3.median`), in the order of `define_problem`'s `free`.
     """
 
     free_part: AbstractModel
@@ -56,11 +61,34 @@ class Problem(eqx.Module):
     penalty: float = eqx.field(static=True)
     priors: tuple[tuple[int, Prior], ...] = eqx.field(static=True, default=())
     initial_states: tuple[tuple[int, int], ...] = eqx.field(static=True, default=())
+    layout: tuple[Slot, ...] = eqx.field(static=True, default=())
+    hierarchical: tuple[tuple[str, float], ...] = eqx.field(static=True, default=())
 
     @property
     def names(self) -> tuple[str, ...]:
         """Names of the free parameters, in the order of the parameter vector."""
         return tuple(p.name for p in self.free)
+
+    @property
+    def per_condition(self) -> tuple[str, ...]:
+        """Names of the parameters that take one value per condition (hierarchical ones included)."""
+        return tuple(dict.fromkeys(s.parameter for s in self.layout if s.condition is not None))
+
+    @property
+    def has_priors(self) -> bool:
+        """Whether the objective has a prior term (priors or a hierarchical population)."""
+        return bool(self.priors or self.hierarchical)
+
+    def indices(self, name: str) -> tuple[int, ...]:
+        """Positions in θ of parameter `name`: its one shared entry, or its entries for conditions 0, 1, …
+
+        **Example:** `result.estimates[list(problem.indices("v3"))]` (the per-condition estimates of v3)
+        """
+        found = tuple(i for i, s in enumerate(self.layout) if s.parameter == name and not s.median)
+        if not found:
+            free = ", ".join(dict.fromkeys(s.parameter for s in self.layout))
+            raise ValueError(f"{name} is not a free parameter; free: {free}")
+        return found
 
     @property
     def model(self) -> AbstractModel:
@@ -73,9 +101,13 @@ class Problem(eqx.Module):
         return int(np.asarray(self.mask).sum())
 
     def to_theta(self, values: Mapping[str, float] | ArrayLike) -> Array:
-        """Natural values (a mapping by name, or an array in `names` order) → the unconstrained vector."""
+        """Natural values (a mapping by name, or an array in `names` order) → the unconstrained vector.
+
+        A mapping may give a per-condition parameter by entry name (`v3[1]`, `v3.median`) or by parameter name, as
+        one value for every condition (and the median) or as one value per condition.
+        """
         if isinstance(values, Mapping):
-            values = [values[n] for n in self.names]
+            values = [lookup(values, s, self.data.shape[0]) for s in self.layout]
         values = np.asarray(values, dtype=float)
         return jnp.asarray(
             [p.transform.forward(v, p.lower, p.upper) for p, v in zip(self.free, values, strict=True)], dtype=float
@@ -92,31 +124,36 @@ class Problem(eqx.Module):
         """The natural values the problem was built with (`names` order)."""
         values = []
         states = dict(self.initial_states)
-        for i, p in enumerate(self.free):
-            if p.name in OBSERVATION_PARAMETERS:
-                values.append(float(self.observation[p.name]))
-            elif i in states:
-                values.append(float(np.ravel(np.asarray(self.y0)[..., states[i]])[0]))
+        for i, s in enumerate(self.layout):
+            if s.parameter in OBSERVATION_PARAMETERS:
+                values.append(float(self.observation[s.parameter]))
+                continue
+            if i in states:
+                leaf = np.ravel(np.asarray(self.y0)[..., states[i]])
             else:
-                values.append(float(np.ravel(np.asarray(getattr(self.free_part, p.name)))[0]))
+                leaf = np.ravel(np.asarray(getattr(self.free_part, s.parameter)))
+            if s.median:  # the geometric mean of the per-condition values (the median of a log-normal)
+                values.append(float(np.exp(np.mean(np.log(leaf)))))
+            else:
+                values.append(float(leaf[0 if s.condition is None else s.condition]))
         return np.asarray(values)
 
     def with_values(self, values: ArrayLike) -> tuple[AbstractModel, dict[str, Array]]:
         """The model and observation parameters at natural values `values` (`names` order)."""
         values = jnp.asarray(values)
         states = dict(self.initial_states)
-        model_names = [
-            p.name for i, p in enumerate(self.free) if p.name not in OBSERVATION_PARAMETERS and i not in states
-        ]
         observation = dict(self.observation)
+        entries: dict[str, list[int]] = {}  # model parameter → its entries (one shared, or one per condition)
+        for i, s in enumerate(self.layout):
+            if s.parameter in OBSERVATION_PARAMETERS:
+                observation[s.parameter] = values[i]
+            elif i not in states and not s.median:
+                entries.setdefault(s.parameter, []).append(i)
+        model_names = list(entries)
         new = []
-        for i, p in enumerate(self.free):
-            if p.name in OBSERVATION_PARAMETERS:
-                observation[p.name] = values[i]
-            elif i in states:
-                continue
-            else:
-                new.append(jnp.broadcast_to(values[i], jnp.shape(getattr(self.free_part, p.name))))
+        for name, index in entries.items():
+            value = values[index[0]] if self.layout[index[0]].condition is None else values[np.asarray(index)]
+            new.append(jnp.broadcast_to(value, jnp.shape(getattr(self.free_part, name))))
         free_part = self.free_part
         if model_names:
             free_part = eqx.tree_at(lambda m: [getattr(m, n) for n in model_names], self.free_part, new)
@@ -127,13 +164,17 @@ class Problem(eqx.Module):
         if not self.initial_states:
             return self.y0
         values = jnp.asarray(values)
-        index = jnp.asarray([s for _, s in self.initial_states])
-        return self.y0.at[..., index].set(jnp.stack([values[i] for i, _ in self.initial_states]))
+        y0 = self.y0
+        for i, state in self.initial_states:
+            condition = self.layout[i].condition
+            y0 = y0.at[..., state].set(values[i]) if condition is None else y0.at[condition, state].set(values[i])
+        return y0
 
     def neg_log_prior(self, values: ArrayLike) -> Array:
-        """−log prior density at natural values `values` (0 without priors)."""
+        """−log prior density at natural values `values`: the priors and the hierarchical populations (0 without)."""
         values = jnp.asarray(values)
-        return sum((prior.neg_log_density(values[i]) for i, prior in self.priors), jnp.zeros((), values.dtype))
+        total = sum((prior.neg_log_density(values[i]) for i, prior in self.priors), jnp.zeros((), values.dtype))
+        return total + population_neg_log_density(values, self.layout, self.hierarchical)
 
     def solve(self, model: AbstractModel, ts: Array, y0=None, t0=None, adjoint=None):
         """Solve one condition at save times `ts` from `y0` at `t0` (default the problem's `t0`) with the problem's
@@ -208,6 +249,8 @@ def define_problem(
     mode: str = "auto",
     penalty: float = 1e10,
     priors: Mapping[str, Prior] | None = None,
+    per_condition: Sequence[str] = (),
+    hierarchical: Mapping[str, float] | None = None,
 ) -> Problem:
     """Define a fitting problem from a model, save times and data, choosing free parameters by name.
 
@@ -229,9 +272,19 @@ def define_problem(
     - `mask`: 1 where a data point counts, 0 where it is missing.
     - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 free).
     - `penalty`: the objective value where the solver fails (counted and reported, never raised).
-    - `priors`: a [`fitting.Prior`][] per free parameter name; the objective becomes NLL − log prior.
+    - `priors`: a [`fitting.Prior`][] per free parameter name; the objective becomes NLL − log prior. A prior on a
+      per-condition parameter applies to each condition's value.
+    - `per_condition` (with `batched`): free model parameters or initial states that take their own value in every
+      condition (cell); the other free parameters are shared. θ lays out `free` in order, a per-condition
+      parameter as one entry per condition, named `v3[0]`, `v3[1]`, … (`Problem.indices("v3")` finds them).
+    - `hierarchical` (with `batched`): {name: τ}: these parameters are per-condition values x_i drawn around a free
+      population median m (an extra entry `name.median`, same bounds and transform), log x_i ~ N(log m, τ²), with τ
+      (the standard deviation of log x, e.g. 0.2 ≈ ±20% between cells) fixed: a free τ makes the maximum a
+      posteriori degenerate (τ → 0 with every x_i = m). The term −Σ log p(x_i | m) joins the priors.
 
-    **Example:** `define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"], bounds={"VM2": (20.0, 200.0)})`
+    **Example:** `define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"], bounds={"VM2": (20.0, 200.0)})`; many cells:
+    `define_problem(batch_parameters(GDB1990(), {"VM2": vm2}), ts, traces, free=["VM2", "VM3"], batched=True,
+    per_condition=["VM2"])`
     """
     infos = _model_parameter_names(model)
     bounds, transforms, fixed, start = dict(bounds or {}), dict(transforms or {}), dict(fixed or {}), dict(start or {})
@@ -308,11 +361,9 @@ def define_problem(
     for name in [*bounds, *transforms, *start]:
         if name not in names:
             raise ValueError(f"{name} has bounds, a transform or a start but is not free; add it to free")
-    initial_states = []
-    for i, p in enumerate(params):
+    for p in params:
         state = _state_name(p.name)
         if state is not None:
-            initial_states.append((i, states.index(state)))
             value = start.get(p.name, float(np.ravel(y0_values[..., states.index(state)])[0]))
         elif p.name in OBSERVATION_PARAMETERS:
             value = start.get(p.name, obs[p.name])
@@ -325,12 +376,44 @@ def define_problem(
             obs[p.name] = float(value)
         elif p.name in start:
             model = _set(model, p.name, value)
+    per_condition, hierarchical = tuple(per_condition), dict(hierarchical or {})
+    for name in [*per_condition, *hierarchical]:
+        option = "per_condition" if name in per_condition else "hierarchical"
+        if not batched:
+            raise ValueError(f"{option} needs batched=True and a model with one row per condition (batch_parameters)")
+        if name in OBSERVATION_PARAMETERS:
+            raise ValueError(f"{option} cannot take {name}: observation parameters are shared by all conditions")
+        if name not in names:
+            raise ValueError(f"{option} names {name!r}, which is not free; add it to free")
+        rows = np.shape(y0_values)[:1] if _state_name(name) else np.shape(getattr(model, name))[:1]
+        if rows != data.shape[:1]:
+            raise ValueError(
+                f"{option} {name} needs one value per row of data ({data.shape[0]}), got shape {rows}; "
+                f"build the model with batch_parameters"
+            )
+    if len(set(per_condition)) != len(per_condition):
+        raise ValueError(f"per_condition names a parameter twice: {list(per_condition)}")
+    hierarchical = {name: check_hierarchical(params[names.index(name)], tau) for name, tau in hierarchical.items()}
+    for p in params:  # every condition's initial value of a per-condition parameter lies within the bounds
+        if p.name in per_condition or p.name in hierarchical:
+            leaf = y0_values[..., states.index(_state_name(p.name))] if _state_name(p.name) else getattr(model, p.name)
+            for value in np.ravel(np.asarray(leaf)):
+                p.check_value(float(value), "initial value")
+    entries, layout = expand(params, per_condition, hierarchical, data.shape[0])
     priors = dict(priors or {})
     for name, prior in priors.items():
-        if name not in names:
+        if name not in names and name not in [q.name for q in entries]:
             raise ValueError(f"{name} has a prior but is not free; add it to free or drop the prior")
         if not isinstance(prior, Prior):
             raise ValueError(f"the prior of {name} must be a fitting.Prior, got {prior!r}")
+    prior_entries = []  # (entry, prior): by entry name, or a per-condition parameter's prior for each condition
+    for i, slot in enumerate(layout):
+        prior = priors.get(slot.name, None if slot.median else priors.get(slot.parameter))
+        if prior is not None:
+            prior_entries.append((i, prior))
+    entry_states = [
+        (i, states.index(_state_name(q.parameter))) for i, q in enumerate(layout) if _state_name(q.parameter)
+    ]
 
     model_free = [p.name for p in params if p.name not in OBSERVATION_PARAMETERS and _state_name(p.name) is None]
     spec = jax.tree.map(lambda _: False, model)
@@ -338,7 +421,7 @@ def define_problem(
         spec = eqx.tree_at(lambda m: [getattr(m, n) for n in model_free], spec, [True] * len(model_free))
     free_part, fixed_part = eqx.partition(model, spec)
     if mode == "auto":
-        mode = "forward" if len(params) <= FORWARD_MAX else "reverse"
+        mode = "forward" if len(entries) <= FORWARD_MAX else "reverse"
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
     return Problem(
@@ -354,7 +437,7 @@ def define_problem(
         solver=(model.default_solver() if solver is None else solver),
         signal=StateSignal(0) if signal is None else signal,
         noise=None if gaussian else noise,
-        free=tuple(params),
+        free=entries,
         profile=profile if gaussian else (),
         batched=batched,
         rtol=rtol,
@@ -362,8 +445,10 @@ def define_problem(
         max_steps=max_steps,
         mode=mode,
         penalty=penalty,
-        priors=tuple((names.index(n), prior) for n, prior in priors.items()),
-        initial_states=tuple(initial_states),
+        priors=tuple(prior_entries),
+        initial_states=tuple(entry_states),
+        layout=layout,
+        hierarchical=tuple(hierarchical.items()),
     )
 
 

@@ -27,6 +27,9 @@ class FitResult:
     matrix). `k` counts the free parameters plus the profiled observation parameters. `nll` is the negative
     log-likelihood alone; `objective` adds −log prior (equal without priors). `derived` holds gain, SR load, decay τ
     and period where they apply, with delta-method intervals ([`fitting.derived_quantities`][]).
+
+    `names`, `estimates`, `theta` and the intervals follow the problem's free vector: per-condition parameters as
+    `v3[0]`, `v3[1]`, … and a hierarchical population median as `v3.median` (`Problem.indices("v3")` finds them).
     """
 
     names: tuple[str, ...]
@@ -110,8 +113,8 @@ def summarise(
     """Turn ranked multistart runs into a [`fitting.FitResult`][] at the best start.
 
     **Arguments:** `uncertainty` `"laplace"` or `None`; `hessian` `"gauss-newton"`, `"hessian-fd"` or `"auto"`
-    (Gauss–Newton when the noise is Gaussian, σ is not a free parameter and there are no priors); `derived` whether
-    to compute the derived quantities.
+    (Gauss–Newton when the noise is Gaussian, σ is not a free parameter and there are no priors or hierarchical
+    populations); `derived` whether to compute the derived quantities.
 
     **Example:** `summarise(problem, multistart(problem, 8))`
     """
@@ -135,7 +138,7 @@ def summarise(
     method = "none"
     if uncertainty == "laplace" and bool(p.ok):
         if hessian == "auto":
-            gaussian = problem.noise is None and "sigma" not in names and not problem.priors
+            gaussian = problem.noise is None and "sigma" not in names and not problem.has_priors
             hessian = "gauss-newton" if gaussian else "hessian-fd"
         if hessian == "gauss-newton":
             H = _gauss_newton(problem, theta, float(p.sigma))
@@ -151,7 +154,10 @@ def summarise(
         method = hessian
     elif uncertainty not in ("laplace", None):
         raise ValueError(f"uncertainty must be 'laplace' or None, got {uncertainty!r}")
-    units = tuple(q.unit or ("" if q.name in OBSERVATION_PARAMETERS else _unit(problem, q.name)) for q in problem.free)
+    units = tuple(
+        q.unit or ("" if s.parameter in OBSERVATION_PARAMETERS else _unit(problem, s.parameter))
+        for q, s in zip(problem.free, problem.layout, strict=True)
+    )
     return FitResult(
         names=names,
         units=units,

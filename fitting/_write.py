@@ -8,6 +8,7 @@ import numpy as np
 
 from cicrjax._cli.output import atomic_path
 
+from ._population import MEDIAN_SUFFIX
 from ._problem import INITIAL_PREFIX, Problem
 from ._result import FitResult
 
@@ -17,21 +18,43 @@ def _num(x):
     return x if math.isfinite(x) else None
 
 
+def _free_entry(result: FitResult, problem: Problem, name: str) -> dict | None:
+    """Estimate and interval of free parameter `name` (lists over the conditions for a per-condition one, with its
+    population median for a hierarchical one), or `None` when `name` is fixed."""
+    index = [i for i, s in enumerate(problem.layout) if s.parameter == name and not s.median]
+    if not index:
+        return None
+
+    def pick(values, i=index):
+        return _num(values[i[0]]) if problem.layout[i[0]].condition is None else [_num(values[j]) for j in i]
+
+    entry = {"estimate": pick(result.estimates), "ci_low": pick(result.ci_low), "ci_high": pick(result.ci_high)}
+    entry["free"] = True
+    if problem.layout[index[0]].condition is not None:
+        entry["per_condition"] = True
+    tau = dict(problem.hierarchical).get(name)
+    if tau is not None:
+        m = [problem.names.index(name + MEDIAN_SUFFIX)]
+        entry["population"] = {
+            "distribution": "lognormal",
+            "median": pick(result.estimates, m),
+            "ci_low": pick(result.ci_low, m),
+            "ci_high": pick(result.ci_high, m),
+            "tau": tau,
+        }
+    return entry
+
+
 def results_dict(result: FitResult, problem: Problem, *, model: str, recording: str, wall_time_s: float) -> dict:
-    """The content of `results.json`: every model parameter (free ones with their interval), free initial states,
+    """The content of `results.json`: every model parameter (free ones with their interval; per-condition ones as
+    lists over the conditions, hierarchical ones with their population median and τ), free initial states,
     derived quantities, NLL, R², AIC, BIC, convergence, starts and the per-start table."""
     parameters = {}
     free = dict(zip(result.names, range(len(result.names)), strict=True))
     for info in problem.model.parameters():
-        if info.name in free:
-            i = free[info.name]
-            parameters[info.name] = {
-                "estimate": _num(result.estimates[i]),
-                "unit": info.unit,
-                "ci_low": _num(result.ci_low[i]),
-                "ci_high": _num(result.ci_high[i]),
-                "free": True,
-            }
+        entry = _free_entry(result, problem, info.name)
+        if entry is not None:
+            parameters[info.name] = {"estimate": entry.pop("estimate"), "unit": info.unit, **entry}
         else:
             value = np.ravel(np.asarray(getattr(problem.model, info.name)))
             parameters[info.name] = {
@@ -41,16 +64,8 @@ def results_dict(result: FitResult, problem: Problem, *, model: str, recording: 
                 "ci_high": None,
                 "free": False,
             }
-    initial = {
-        name: {
-            "estimate": _num(result.estimates[i]),
-            "ci_low": _num(result.ci_low[i]),
-            "ci_high": _num(result.ci_high[i]),
-            "free": True,
-        }
-        for i, name in enumerate(result.names)
-        if name.startswith(INITIAL_PREFIX)
-    }
+    states = dict.fromkeys(s.parameter for s in problem.layout if s.parameter.startswith(INITIAL_PREFIX))
+    initial = {name: _free_entry(result, problem, name) for name in states}
     observation = {}
     for name, value in (("offset", result.offset), ("scale", result.scale), ("sigma", result.sigma)):
         entry = {"estimate": _num(value), "free": name in free, "profiled": name in problem.profile}

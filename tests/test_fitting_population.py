@@ -1,0 +1,227 @@
+"""Many cells in one batched problem: shared and per-cell parameters, and a hierarchical (log-normal) population.
+
+The traces come from an independent scipy solution of the Li–Rinzel equations; σ is fixed (an array leaf) so the
+batched NLL is a sum over cells and the problems of the same layout share their compiled functions.
+"""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.integrate import solve_ivp
+
+import cicrjax
+import fitting
+
+TS = np.linspace(0.0, 2.0, 11)
+V1 = 6.0  # shared by every cell
+V3 = np.array([0.7, 0.8, 0.95, 1.1])  # one per cell
+SIGMA, NOISY = 0.001, 0.05  # noise (µM): low (each cell's v3 well determined) and high (loosely determined)
+BOUNDS = {"v1": (3.0, 9.0), "v3": (0.5, 1.5)}
+SETTINGS = dict(profile=(), observation={"sigma": SIGMA}, rtol=1e-8, atol=1e-10, max_steps=400)
+NOISY_SETTINGS = {**SETTINGS, "observation": {"sigma": NOISY}}
+OPTIMISER = fitting.LBFGS(max_iter=60)
+H0 = 0.8053917805044111  # the gate's initial value h∞(C_init = 0.1 µM) at IP3 = 0.4 µM
+
+
+def _li_rinzel_rhs(t, y, v1, v3):
+    """Li & Rinzel 1994 (J Theor Biol 166:461) at IP3 = 0.4 µM, written out independently of cicrjax."""
+    C, h = y
+    d1, d2, d3, d5, a2, c0, c1, v2, k3, ip3 = 0.13, 1.049, 0.9434, 0.08234, 0.2, 2.0, 0.185, 0.11, 0.1, 0.4
+    c_er = (c0 - C) / c1
+    m_inf, n_inf = ip3 / (ip3 + d1), C / (C + d5)
+    q2 = d2 * (ip3 + d1) / (ip3 + d3)
+    dC = -c1 * v1 * m_inf**3 * n_inf**3 * h**3 * (C - c_er) - c1 * v2 * (C - c_er) - v3 * C**2 / (C**2 + k3**2)
+    return [dC, a2 * (q2 * (1 - h) - C * h)]
+
+
+def _scipy_ca(v1, v3) -> np.ndarray:
+    """Cytosolic Ca (µM) of one cell at TS."""
+    r = solve_ivp(
+        _li_rinzel_rhs, (0.0, 2.0), [0.1, H0], t_eval=TS, args=(v1, v3), method="LSODA", rtol=1e-11, atol=1e-13
+    )
+    return r.y[0]
+
+
+def _gaussian_nll(data, v1, v3s, sigma) -> float:
+    """−log likelihood of every cell's trace under N(scipy Ca, σ²)."""
+    r = np.stack([d - _scipy_ca(v1, v3) for d, v3 in zip(data, v3s, strict=True)]) / sigma
+    return float(0.5 * np.sum(r**2) + r.size * (np.log(sigma) + 0.5 * np.log(2 * np.pi)))
+
+
+def _cells(v1=5.0, v3=(1.0, 1.0, 1.0, 1.0)):
+    """Li–Rinzel with one row per cell."""
+    return cicrjax.batch_parameters(
+        cicrjax.with_parameters(cicrjax.LiRinzel1994(), {"v1": v1}), {"v3": jnp.asarray(v3, dtype=float)}
+    )
+
+
+@pytest.fixture(scope="module")
+def clean():
+    """Noise-free traces of 4 cells (shared v1, per-cell v3) and standard normal noise of the same shape."""
+    ca = np.stack([_scipy_ca(V1, v3) for v3 in V3])
+    return ca, np.random.default_rng(5).normal(size=ca.shape)
+
+
+@pytest.fixture(scope="module")
+def noisy(clean):
+    return clean[0] + NOISY * clean[1]
+
+
+def _per_cell_v3(data, **kw):
+    """v1 fixed at its truth, v3 free in every cell: nothing shared."""
+    return fitting.define_problem(
+        _cells(V1), TS, data, free=["v3"], bounds={"v3": BOUNDS["v3"]}, batched=True, per_condition=["v3"], **kw
+    )
+
+
+@pytest.fixture(scope="module")
+def unpooled(noisy):
+    """The batched fit with v3 per cell and nothing shared, on the noisy traces."""
+    problem = _per_cell_v3(noisy, **NOISY_SETTINGS)
+    return problem, fitting.multistart(problem, 2, optimiser=OPTIMISER, seed=0)
+
+
+def test_shared_and_per_cell_parameters_are_recovered(clean):
+    """v1 shared, v3 per cell, θ = (v1, v3[0..3]): L-BFGS recovers the truths, and the objective at the optimum is
+    the Gaussian NLL of the 4 cells computed with scipy."""
+    data = clean[0] + SIGMA * clean[1]
+    problem = fitting.define_problem(
+        _cells(), TS, data, free=["v1", "v3"], bounds=BOUNDS, batched=True, per_condition=["v3"], **SETTINGS
+    )
+    assert problem.names == ("v1", "v3[0]", "v3[1]", "v3[2]", "v3[3]") and problem.mode == "forward"
+    assert problem.indices("v3") == (1, 2, 3, 4) and problem.indices("v1") == (0,)
+    ms = fitting.multistart(problem, 2, optimiser=OPTIMISER, seed=0)
+    best = np.asarray(problem.natural(jnp.asarray(ms.best_theta)))
+    assert ms.n_at_best == 2 and bool(ms.converged[0])
+    assert best[0] == pytest.approx(V1, rel=0.01)
+    np.testing.assert_allclose(best[list(problem.indices("v3"))], V3, rtol=0.01)
+    assert ms.best_value == pytest.approx(_gaussian_nll(data, best[0], best[1:], SIGMA), rel=1e-6)
+
+
+def test_nothing_shared_batch_equals_separate_fits(noisy, unpooled):
+    """v3 free in every cell and nothing shared: the batched estimates equal 4 separate single-cell fits."""
+    problem, ms = unpooled
+    assert problem.names == ("v3[0]", "v3[1]", "v3[2]", "v3[3]")
+    batched = np.asarray(problem.natural(jnp.asarray(ms.best_theta)))
+    single = fitting.define_problem(
+        cicrjax.with_parameters(cicrjax.LiRinzel1994(), {"v1": V1}),
+        TS,
+        noisy[0],
+        free=["v3"],
+        bounds={"v3": BOUNDS["v3"]},
+        **NOISY_SETTINGS,
+    )
+    separate = fitting.multistart_cells(single, noisy[:, None, :], 2, optimiser=OPTIMISER, seed=0)
+    estimates = np.array([float(single.natural(jnp.asarray(s.best_theta))[0]) for s in separate])
+    np.testing.assert_allclose(batched, estimates, rtol=1e-5)
+    assert ms.best_value == pytest.approx(sum(s.best_value for s in separate), rel=1e-9)
+    np.testing.assert_allclose(batched, V3, rtol=0.05)
+
+
+def test_hierarchical_objective_adds_the_lognormal_population_and_shrinks_cells(noisy, unpooled):
+    """v3 per cell around a free median m with log v3_i ~ N(log m, τ²): the objective is the scipy NLL plus scipy's
+    log-normal density of every cell's v3, its gradient matches central differences, m is the geometric mean of
+    the cells at the optimum, a small τ pulls the cells toward m, and results.json reports the population."""
+    tau = 0.01
+    problem = _per_cell_v3(noisy, hierarchical={"v3": tau}, **NOISY_SETTINGS)
+    assert problem.names == ("v3[0]", "v3[1]", "v3[2]", "v3[3]", "v3.median") and problem.has_priors
+    assert problem.initial_values()[-1] == pytest.approx(1.0)
+    ms = fitting.multistart(problem, 2, optimiser=OPTIMISER, seed=0)
+    result = fitting.summarise(problem, ms, derived=False)  # Laplace intervals from the finite-difference Hessian
+    cells, median = result.estimates[:4], result.estimates[4]
+    term = -np.sum(stats.lognorm.logpdf(cells, s=tau, scale=median))
+    assert result.nll == pytest.approx(_gaussian_nll(noisy, V1, cells, NOISY), rel=1e-6)
+    assert result.objective == pytest.approx(result.nll + term, rel=1e-9)
+    assert median == pytest.approx(np.exp(np.mean(np.log(cells))), rel=1e-5)  # ∂/∂m = 0
+    free_cells = np.asarray(unpooled[0].natural(jnp.asarray(unpooled[1].best_theta)))
+    assert np.std(np.log(cells)) < 0.5 * np.std(np.log(free_cells))
+    # gradient (forward mode, used by the fit and the Hessian) against central differences of the objective
+    theta = problem.to_theta({"v3": [0.8, 0.85, 0.9, 1.0], "v3.median": 0.95})
+    _, grad, ok = fitting.nll_and_grad(problem, theta)
+    h = 1e-5
+
+    def objective(th):
+        p = fitting.predict_jit(problem, th)
+        return float(p.nll + p.neg_log_prior)
+
+    fd = [(objective(theta + e) - objective(theta - e)) / (2 * h) for e in np.eye(5) * h]
+    assert bool(ok)
+    np.testing.assert_allclose(np.asarray(grad), fd, rtol=1e-5, atol=1e-4)
+    assert result.ci_method == "hessian-fd" and result.ci_low[4] < median < result.ci_high[4]
+    content = fitting.results_dict(result, problem, model="li-rinzel1994", recording="x", wall_time_s=1.0)
+    v3 = content["parameters"]["v3"]
+    assert v3["per_condition"] and v3["estimate"] == pytest.approx(list(cells)) and len(v3["ci_low"]) == 4
+    assert v3["population"]["median"] == pytest.approx(median) and v3["population"]["tau"] == tau
+    assert content["parameters"]["v1"] == {
+        "estimate": V1,
+        "unit": "1/s",
+        "ci_low": None,
+        "ci_high": None,
+        "free": False,
+    }
+
+
+def test_per_condition_values_reach_the_model_and_the_initial_state():
+    """Eager (no compilation): with_values puts each cell's value in its row, initial() each cell's y0; a prior on
+    a per-condition parameter applies to every cell; more than FORWARD_MAX entries switch to reverse mode."""
+    model = _cells(V1, V3)
+    problem = fitting.define_problem(
+        model, TS, np.zeros((4, 11)), free=["v1", "v3", "y0.h"], batched=True, per_condition=["v3", "y0.h"]
+    )
+    assert problem.names[:2] == ("v1", "v3[0]") and problem.names[-1] == "y0.h[3]" and problem.mode == "reverse"
+    values = np.array([5.0, 0.6, 0.7, 0.8, 0.9, 0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_allclose(problem.natural(problem.to_theta(values)), values, rtol=1e-12)
+    np.testing.assert_allclose(problem.initial_values(), [V1, *V3, *[H0] * 4], rtol=1e-12)
+    m, _ = problem.with_values(jnp.asarray(values))
+    np.testing.assert_allclose(m.v1, np.full(4, 5.0))
+    np.testing.assert_allclose(m.v3, values[1:5])
+    y0 = np.asarray(problem.initial(jnp.asarray(values)))
+    np.testing.assert_allclose(y0, np.column_stack([np.full(4, 0.1), values[5:]]), rtol=1e-12)
+    priors = {"v3": fitting.Prior("lognormal", 0.8, 0.5)}
+    with_prior = fitting.define_problem(
+        model, TS, np.zeros((4, 11)), free=["v3"], batched=True, per_condition=["v3"], priors=priors
+    )
+    expected = -np.sum(stats.lognorm.logpdf(values[1:5], s=0.5, scale=0.8))
+    assert float(with_prior.neg_log_prior(jnp.asarray(values[1:5]))) == pytest.approx(expected, rel=1e-12)
+
+
+def test_per_condition_input_errors():
+    model, data = _cells(), np.zeros((4, 11))
+    one = cicrjax.LiRinzel1994()
+
+    def define(m=model, d=data, **kw):
+        return fitting.define_problem(m, TS, d, free=["v1", "v3"], **{"batched": True, **kw})
+
+    with pytest.raises(ValueError, match="per_condition needs batched=True"):
+        define(one, data[0], batched=False, per_condition=["v3"])
+    with pytest.raises(ValueError, match="hierarchical needs batched=True"):
+        define(one, data[0], batched=False, hierarchical={"v3": 0.2})
+    with pytest.raises(ValueError, match="per_condition names 'a2', which is not free; add it to free"):
+        define(per_condition=["a2"])
+    with pytest.raises(ValueError, match="hierarchical names 'a2', which is not free"):
+        define(hierarchical={"a2": 0.2})
+    with pytest.raises(ValueError, match="per_condition cannot take sigma: observation parameters are shared"):
+        fitting.define_problem(model, TS, data, free=["v3", "sigma"], batched=True, profile=(), per_condition=["sigma"])
+    with pytest.raises(ValueError, match="per_condition names a parameter twice"):
+        define(per_condition=["v3", "v3"])
+    with pytest.raises(ValueError, match=r"per_condition v3 needs one value per row of data \(3\)"):
+        define(d=data[:3], per_condition=["v3"])
+    with pytest.raises(ValueError, match="needs τ .* > 0, got 0.0$"):
+        define(hierarchical={"v3": 0.0})
+    with pytest.raises(ValueError, match="needs τ .* > 0, got 'wide'"):
+        define(hierarchical={"v3": "wide"})
+    with pytest.raises(ValueError, match="hierarchical v3 is log-normal and needs positive values"):
+        define(hierarchical={"v3": 0.2}, transforms={"v3": "linear"})
+    with pytest.raises(ValueError, match=r"initial value v3=1.1 lies outside its bounds 0.5:1"):
+        define(_cells(V1, V3), per_condition=["v3"], bounds={"v3": (0.5, 1.0)})
+    with pytest.raises(ValueError, match="v3.median has a prior but is not free"):
+        define(per_condition=["v3"], priors={"v3.median": fitting.Prior("normal", 1.0, 0.1)})
+    problem = define(per_condition=["v3"])
+    with pytest.raises(ValueError, match="v3 takes one value or one per condition"):
+        problem.to_theta({"v1": 6.0, "v3": [1.0, 1.0]})
+    with pytest.raises(ValueError, match="a2 is not a free parameter; free: v1, v3"):
+        problem.indices("a2")
+    hierarchical = define(hierarchical={"v3": 0.2})
+    with pytest.raises(ValueError, match="Levenberg–Marquardt fits least squares and ignores priors"):
+        fitting.LevenbergMarquardt().run(hierarchical, hierarchical.to_theta({"v1": 6.0, "v3": 1.0}))
