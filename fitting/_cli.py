@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from cicrjax import INDICATORS, AbstractMuscleModel, get_model, load_recording, paced, parse_protocol
+from cicrjax import INDICATORS, AbstractMuscleModel, batch_parameters, get_model, load_recording, paced, parse_protocol
 from cicrjax._cli.errors import UsageError, parse_float
 from cicrjax._cli.output import check_writable
 from cicrjax._recording.kinds import kind_from_name
@@ -42,6 +42,21 @@ def add_parser(sub):
     p.add_argument("--map", action="append", default=[], metavar="PETAB_ID=NAME", help="PEtab id → model name")
     p.add_argument(
         "--free", default=None, metavar="a,b,c", help="free parameters, comma-separated (y0.STATE: an initial state)"
+    )
+    p.add_argument(
+        "--per-cell",
+        default=None,
+        metavar="a,b",
+        help="free parameters fitted separately in every trace (cell) of the recording; the other free parameters "
+        "are shared by all traces, which are fitted as one batch",
+    )
+    p.add_argument(
+        "--hierarchical",
+        action="append",
+        default=[],
+        metavar="NAME=TAU",
+        help="a per-cell parameter drawn around a fitted population median: log NAME ~ N(log NAME.median, TAU²) "
+        "(TAU fixed, e.g. 0.2 for about ±20%% between cells; repeatable)",
     )
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
     p.add_argument("--bounds", action="append", default=[], metavar="NAME=LO:HI", help="bounds of a free parameter")
@@ -207,11 +222,17 @@ def run(args):
         optimiser = strategy(args.strategy)
     if priors and args.optimiser == "lm":
         raise UsageError("--optimiser lm fits least squares and ignores priors; use --optimiser lbfgs or adam")
+    if args.hierarchical and args.optimiser == "lm":
+        raise UsageError("--optimiser lm fits least squares and ignores --hierarchical; use --optimiser lbfgs or adam")
+    if (args.per_cell or args.hierarchical) and args.strategy != "single-shooting":
+        raise UsageError(f"--per-cell/--hierarchical fit the traces as one batch; drop --strategy {args.strategy}")
     if args.petab is not None:
         if args.recording is not None:
             raise UsageError("give either RECORDING or --petab PROBLEM.yaml, not both")
         if args.free or fix or bounds or start or priors or args.kind or args.indicator or args.protocol:
             raise UsageError("with --petab the parameter table sets free/fixed/bounds; drop --free/--fix/--bounds")
+        if args.per_cell or args.hierarchical:
+            raise UsageError("--per-cell/--hierarchical apply to recordings; the PEtab conditions are batched already")
         if args.pacing_period is not None:
             raise UsageError("--pacing-period applies to recordings; the PEtab conditions set the inputs")
         out = _out_dir(args.out)
@@ -225,11 +246,12 @@ def run(args):
         if mapping:
             raise UsageError("--map applies to --petab problems only")
         free = _free_names(args, model_cls())
+        cells = _cells(args, free)
         paths = _recordings(args.recording)
         out = _out_dir(args.out)
         jobs = []
         for path in paths:  # every recording is read and checked before any fit starts
-            problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors)
+            problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors, cells)
             jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem))
         include_initial = False
     done = 0
@@ -306,8 +328,25 @@ def _free_names(args, model) -> list[str]:
     return free
 
 
-def _recording_problem(args, model, path, free, fix, bounds, start, priors):
-    """Read one recording and define its problem (every check before any fit)."""
+def _cells(args, free: list[str]) -> dict:
+    """`per_condition` and `hierarchical` of `define_problem` from --per-cell and --hierarchical."""
+    per_cell = [name.strip() for name in (args.per_cell or "").split(",") if name.strip()]
+    if args.per_cell is not None and not per_cell:
+        raise UsageError("--per-cell names no parameter; e.g. --per-cell v3")
+    hierarchical = {
+        name: parse_float(text, f"--hierarchical {name}")
+        for name, text in _pairs(args.hierarchical, "--hierarchical", "v3=0.2").items()
+    }
+    for option, names in (("--per-cell", per_cell), ("--hierarchical", hierarchical)):
+        for name in names:
+            if name not in free:
+                raise UsageError(f"{option} {name}: {name} is not in --free; add it to --free")
+    return {"per_condition": per_cell, "hierarchical": hierarchical}
+
+
+def _recording_problem(args, model, path, free, fix, bounds, start, priors, cells):
+    """Read one recording and define its problem (every check before any fit); with per-cell parameters the model
+    gets one row per trace and the traces are fitted as one batch."""
     from ._problem import define_problem
     from ._signal import signal_for_kind
 
@@ -340,6 +379,10 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors):
                 f"--bounds {name}={lo:g}:{hi:g} excludes the start {name}={value:g}; widen the bounds or "
                 f"give --start {name}=VALUE inside them"
             )
+    batched = bool(cells["per_condition"] or cells["hierarchical"])
+    if batched:  # every parameter leaf gets a leading axis over the traces
+        first = next(iter(model.parameters())).name
+        model = batch_parameters(model, {first: [float(getattr(model, first))] * rec.traces.shape[0]})
     problem = define_problem(
         model,
         rec.time,
@@ -352,6 +395,8 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors):
         protocol=protocol,
         t0=t0,
         signal=signal_for_kind(kind, indicator),
+        batched=batched,
+        **cells,
     )
     return problem, tuple(rec.names)
 

@@ -86,14 +86,14 @@ def lookup(values: Mapping[str, object], slot: Slot, n: int) -> float:
     )
 
 
-def population_neg_log_density(values: Array, layout: Sequence[Slot], hierarchical: Sequence[tuple[str, float]]):
+def population_neg_log_density(values: Array, layout: Sequence[Slot], hierarchical: Mapping[str, Array]) -> Array:
     """−Σ log p(x_i | m) over the conditions of every hierarchical parameter, with log x_i ~ N(log m, τ²): the
     log-normal density of `fitting.Prior("lognormal", m, τ)` at each per-condition value x_i, m its free median."""
     total = jnp.zeros((), values.dtype)
-    for name, tau in hierarchical:
+    for name, tau in hierarchical.items():
         cells = np.asarray([i for i, s in enumerate(layout) if s.parameter == name and s.condition is not None])
         (median,) = [i for i, s in enumerate(layout) if s.parameter == name and s.median]
         logx = jnp.log(values[cells])
         z = (logx - jnp.log(values[median])) / tau
-        total = total + jnp.sum(0.5 * z**2 + logx) + cells.shape[0] * (math.log(tau) + _HALF_LOG_2PI)
+        total = total + jnp.sum(0.5 * z**2 + logx) + cells.shape[0] * (jnp.log(tau) + _HALF_LOG_2PI)
     return total

@@ -36,7 +36,8 @@ class Problem(eqx.Module):
 
     `free` holds one [`fitting.FreeParameter`][] per entry of the unconstrained vector θ and `layout` says what each
     entry is: a batched problem's per-condition parameters take one entry per condition (`v3[0]`, `v3[1]`, …) and
-    a hierarchical one its population median too (`v3.median`), in the order of `define_problem`'s `free`.
+    a hierarchical one its population median too (`v3.median`), in the order of `define_problem`'s `free`. The
+    populations' τ are array leaves, so problems that differ only in τ share their compiled functions.
     """
 
     free_part: AbstractModel
@@ -62,7 +63,7 @@ class Problem(eqx.Module):
     priors: tuple[tuple[int, Prior], ...] = eqx.field(static=True, default=())
     initial_states: tuple[tuple[int, int], ...] = eqx.field(static=True, default=())
     layout: tuple[Slot, ...] = eqx.field(static=True, default=())
-    hierarchical: tuple[tuple[str, float], ...] = eqx.field(static=True, default=())
+    hierarchical: dict[str, Array] = eqx.field(default_factory=dict)  # τ per hierarchical parameter (array leaves)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -448,7 +449,7 @@ def define_problem(
         priors=tuple(prior_entries),
         initial_states=tuple(entry_states),
         layout=layout,
-        hierarchical=tuple(hierarchical.items()),
+        hierarchical={name: jnp.asarray(tau, dtype=float) for name, tau in hierarchical.items()},
     )
 
 

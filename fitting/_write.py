@@ -32,15 +32,14 @@ def _free_entry(result: FitResult, problem: Problem, name: str) -> dict | None:
     entry["free"] = True
     if problem.layout[index[0]].condition is not None:
         entry["per_condition"] = True
-    tau = dict(problem.hierarchical).get(name)
-    if tau is not None:
+    if name in problem.hierarchical:
         m = [problem.names.index(name + MEDIAN_SUFFIX)]
         entry["population"] = {
             "distribution": "lognormal",
             "median": pick(result.estimates, m),
             "ci_low": pick(result.ci_low, m),
             "ci_high": pick(result.ci_high, m),
-            "tau": tau,
+            "tau": _num(problem.hierarchical[name]),
         }
     return entry
 

@@ -75,13 +75,6 @@ def _per_cell_v3(data, **kw):
     )
 
 
-@pytest.fixture(scope="module")
-def unpooled(noisy):
-    """The batched fit with v3 per cell and nothing shared, on the noisy traces."""
-    problem = _per_cell_v3(noisy, **NOISY_SETTINGS)
-    return problem, fitting.multistart(problem, 2, optimiser=OPTIMISER, seed=0)
-
-
 def test_shared_and_per_cell_parameters_are_recovered(clean):
     """v1 shared, v3 per cell, θ = (v1, v3[0..3]): L-BFGS recovers the truths, and the objective at the optimum is
     the Gaussian NLL of the 4 cells computed with scipy."""
@@ -99,9 +92,10 @@ def test_shared_and_per_cell_parameters_are_recovered(clean):
     assert ms.best_value == pytest.approx(_gaussian_nll(data, best[0], best[1:], SIGMA), rel=1e-6)
 
 
-def test_nothing_shared_batch_equals_separate_fits(noisy, unpooled):
+def test_nothing_shared_batch_equals_separate_fits(noisy):
     """v3 free in every cell and nothing shared: the batched estimates equal 4 separate single-cell fits."""
-    problem, ms = unpooled
+    problem = _per_cell_v3(noisy, **NOISY_SETTINGS)
+    ms = fitting.multistart(problem, 2, optimiser=OPTIMISER, seed=0)
     assert problem.names == ("v3[0]", "v3[1]", "v3[2]", "v3[3]")
     batched = np.asarray(problem.natural(jnp.asarray(ms.best_theta)))
     single = fitting.define_problem(
@@ -119,10 +113,11 @@ def test_nothing_shared_batch_equals_separate_fits(noisy, unpooled):
     np.testing.assert_allclose(batched, V3, rtol=0.05)
 
 
-def test_hierarchical_objective_adds_the_lognormal_population_and_shrinks_cells(noisy, unpooled):
+def test_hierarchical_objective_adds_the_lognormal_population_and_shrinks_cells(noisy):
     """v3 per cell around a free median m with log v3_i ~ N(log m, τ²): the objective is the scipy NLL plus scipy's
     log-normal density of every cell's v3, its gradient matches central differences, m is the geometric mean of
-    the cells at the optimum, a small τ pulls the cells toward m, and results.json reports the population."""
+    the cells at the optimum, a small τ pulls the cells toward m (against a wide τ, the same compiled fit), and
+    results.json reports the population."""
     tau = 0.01
     problem = _per_cell_v3(noisy, hierarchical={"v3": tau}, **NOISY_SETTINGS)
     assert problem.names == ("v3[0]", "v3[1]", "v3[2]", "v3[3]", "v3.median") and problem.has_priors
@@ -134,8 +129,9 @@ def test_hierarchical_objective_adds_the_lognormal_population_and_shrinks_cells(
     assert result.nll == pytest.approx(_gaussian_nll(noisy, V1, cells, NOISY), rel=1e-6)
     assert result.objective == pytest.approx(result.nll + term, rel=1e-9)
     assert median == pytest.approx(np.exp(np.mean(np.log(cells))), rel=1e-5)  # ∂/∂m = 0
-    free_cells = np.asarray(unpooled[0].natural(jnp.asarray(unpooled[1].best_theta)))
-    assert np.std(np.log(cells)) < 0.5 * np.std(np.log(free_cells))
+    wide = _per_cell_v3(noisy, hierarchical={"v3": 10.0}, **NOISY_SETTINGS)
+    loose = np.asarray(wide.natural(jnp.asarray(fitting.multistart(wide, 2, optimiser=OPTIMISER, seed=0).best_theta)))
+    assert np.std(np.log(cells)) < 0.5 * np.std(np.log(loose[:4]))
     # gradient (forward mode, used by the fit and the Hessian) against central differences of the objective
     theta = problem.to_theta({"v3": [0.8, 0.85, 0.9, 1.0], "v3.median": 0.95})
     _, grad, ok = fitting.nll_and_grad(problem, theta)
@@ -225,3 +221,68 @@ def test_per_condition_input_errors():
     hierarchical = define(hierarchical={"v3": 0.2})
     with pytest.raises(ValueError, match="Levenberg–Marquardt fits least squares and ignores priors"):
         fitting.LevenbergMarquardt().run(hierarchical, hierarchical.to_theta({"v1": 6.0, "v3": 1.0}))
+
+
+@pytest.fixture
+def cells_csv(clean, tmp_path):
+    path = tmp_path / "cells.csv"
+    header = "time_s," + ",".join(f"cell{c}" for c in range(4))
+    np.savetxt(path, np.column_stack([TS, clean[0].T]), delimiter=",", header=header, comments="")
+    return path
+
+
+def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_path, monkeypatch):
+    """`cicrjax fit --per-cell/--hierarchical` fit the recording's traces as one batch (checked on the problem
+    handed to the multistart, which is stopped there: the fit itself is covered above)."""
+    import fitting._multistart
+    from cicrjax._cli.main import main
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def stop(problem, *args, **kwargs):
+        seen.append(problem)
+        raise Stop
+
+    monkeypatch.setattr(fitting._multistart, "multistart", stop)
+    argv = ["fit", str(cells_csv), "--model", "li-rinzel1994", "--kind", "calcium", "--free", "v1,v3"]
+    argv += ["--per-cell", "v3", "--hierarchical", "v1=0.3", "--bounds", "v3=0.5:1.5", "--out", str(tmp_path / "o")]
+    with pytest.raises(Stop):
+        main(argv)
+    (problem,) = seen
+    assert problem.batched and problem.data.shape == (4, 11) and float(problem.hierarchical["v1"]) == 0.3
+    assert problem.names == ("v1[0]", "v1[1]", "v1[2]", "v1[3]", "v1.median", "v3[0]", "v3[1]", "v3[2]", "v3[3]")
+    assert problem.free[5].lower == 0.5 and problem.free[4].lower == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        (["--free", "v3", "--per-cell", "v1"], "--per-cell v1: v1 is not in --free; add it to --free"),
+        (["--free", "v3", "--per-cell", ","], "--per-cell names no parameter"),
+        (["--free", "v3", "--hierarchical", "v1=0.2"], "--hierarchical v1: v1 is not in --free"),
+        (["--free", "v3", "--hierarchical", "v3=wide"], "--hierarchical v3 needs a number, got 'wide'"),
+        (["--free", "v3", "--hierarchical", "v3=-1"], "hierarchical v3 needs τ (the standard deviation of log v3) > 0"),
+        (["--free", "v3", "--hierarchical", "v3"], "--hierarchical 'v3' is not NAME=VALUE"),
+        (["--free", "v3", "--hierarchical", "v3=0.2", "--optimiser", "lm"], "--optimiser lm fits least squares"),
+        (["--free", "v3", "--per-cell", "v3", "--strategy", "curriculum"], "drop --strategy curriculum"),
+    ],
+)
+def test_cli_per_cell_errors(cells_csv, tmp_path, capsys, extra, match):
+    from cicrjax._cli.main import main
+
+    argv = ["fit", str(cells_csv), "--model", "li-rinzel1994", "--kind", "calcium", *extra, "--out", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and match in err, err
+
+
+def test_cli_per_cell_rejects_petab(tmp_path, capsys):
+    from cicrjax._cli.main import main
+
+    assert (
+        main(["fit", "--petab", "p.yaml", "--model", "li-rinzel1994", "--per-cell", "v3", "--out", str(tmp_path)]) == 2
+    )
+    assert "--per-cell/--hierarchical apply to recordings" in capsys.readouterr().err
