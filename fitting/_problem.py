@@ -271,7 +271,7 @@ def define_problem(
     - `profile`: observation parameters solved in closed form (Gaussian noise only).
     - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
     - `mask`: 1 where a data point counts, 0 where it is missing.
-    - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 free).
+    - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 entries of θ).
     - `penalty`: the objective value where the solver fails (counted and reported, never raised).
     - `priors`: a [`fitting.Prior`][] per free parameter name; the objective becomes NLL − log prior. A prior on a
       per-condition parameter applies to each condition's value.
@@ -377,6 +377,8 @@ def define_problem(
             obs[p.name] = float(value)
         elif p.name in start:
             model = _set(model, p.name, value)
+    if isinstance(per_condition, str):
+        raise ValueError(f"per_condition takes a list of names, e.g. per_condition=[{per_condition!r}]")
     per_condition, hierarchical = tuple(per_condition), dict(hierarchical or {})
     for name in [*per_condition, *hierarchical]:
         option = "per_condition" if name in per_condition else "hierarchical"

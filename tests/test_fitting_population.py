@@ -199,6 +199,8 @@ def test_per_condition_input_errors():
         define(hierarchical={"a2": 0.2})
     with pytest.raises(ValueError, match="per_condition cannot take sigma: observation parameters are shared"):
         fitting.define_problem(model, TS, data, free=["v3", "sigma"], batched=True, profile=(), per_condition=["sigma"])
+    with pytest.raises(ValueError, match=r"per_condition takes a list of names, e.g. per_condition=\['v3'\]"):
+        define(per_condition="v3")
     with pytest.raises(ValueError, match="per_condition names a parameter twice"):
         define(per_condition=["v3", "v3"])
     with pytest.raises(ValueError, match=r"per_condition v3 needs one value per row of data \(3\)"):
