@@ -103,12 +103,15 @@ def _information(problem: Problem, values: np.ndarray, sigma: float | None) -> n
     theta = problem.to_theta(values)
     observation = {**problem.observation, "sigma": jnp.asarray(float(sigma))}
     # the noise-free data: offset + scale × model signal at the problem's observation values, nothing profiled
-    exact = dataclasses.replace(problem, profile=(), observation=observation)
+    exact = dataclasses.replace(problem, profile=(), row_profile=(), observation=observation)
     p = predict_jit(exact, theta)
     if not bool(p.ok):
         raise ValueError("the model cannot be solved at these values; check them or raise max_steps")
     # σ fixed at `sigma` (a profiled σ̂ would be 0 on exact data); offset and scale stay profiled where they were
     profile = tuple(n for n in problem.profile if n != "sigma")
-    design = dataclasses.replace(exact, data=jnp.reshape(p.prediction, problem.data.shape), profile=profile)
+    rows = tuple(n for n in problem.row_profile if n != "sigma")
+    design = dataclasses.replace(
+        exact, data=jnp.reshape(p.prediction, problem.data.shape), profile=profile, row_profile=rows
+    )
     J = np.asarray(_residual_jacobian(design, theta))  # residuals weighted by 1/σ: the Fisher matrix is JᵀJ
     return J.T @ J

@@ -33,18 +33,21 @@ def _safe_div(a, b):
 
 
 def _affine(problem: Problem, g: Array, observation) -> tuple[Array, Array]:
-    """Offset and scale: profiled by weighted least squares where asked, else given."""
+    """Offset and scale: profiled by weighted least squares where asked (over all conditions, or in each condition
+    where `row_profile` says so), else given."""
     d, w = problem.data, problem.mask
-    n = jnp.sum(w)
+    rows = bool({"offset", "scale"} & set(problem.row_profile))
+    total = lambda x: jnp.sum(x, axis=-1, keepdims=True) if rows else jnp.sum(x)  # noqa: E731
+    n = total(w)
     a, b = observation["offset"], observation["scale"]
     if "offset" in problem.profile and "scale" in problem.profile:
-        gm, dm = jnp.sum(w * g) / n, jnp.sum(w * d) / n
-        b = _safe_div(jnp.sum(w * (g - gm) * (d - dm)), jnp.sum(w * (g - gm) ** 2))
+        gm, dm = total(w * g) / n, total(w * d) / n
+        b = _safe_div(total(w * (g - gm) * (d - dm)), total(w * (g - gm) ** 2))
         a = dm - b * gm
     elif "offset" in problem.profile:
-        a = jnp.sum(w * (d - b * g)) / n
+        a = total(w * (d - b * g)) / n
     elif "scale" in problem.profile:
-        b = _safe_div(jnp.sum(w * g * (d - a)), jnp.sum(w * g**2))
+        b = _safe_div(total(w * g * (d - a)), total(w * g**2))
     return a, b
 
 
@@ -64,6 +67,10 @@ def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint
     if problem.noise is not None:
         sigma = observation["sigma"]
         nll = -problem.noise.log_likelihood(problem.data, pred)
+    elif "sigma" in problem.row_profile:  # σ̂ in every condition
+        n_row = jnp.sum(w, axis=-1)
+        sigma = jnp.sqrt(jnp.sum(r**2, axis=-1) / n_row)
+        nll = jnp.sum(0.5 * n_row * (_LOG_2PI + 2.0 * jnp.log(sigma) + 1.0))
     elif "sigma" in problem.profile:
         sigma = jnp.sqrt(jnp.sum(r**2) / n)
         nll = 0.5 * n * (_LOG_2PI + 2.0 * jnp.log(sigma) + 1.0)

@@ -152,6 +152,8 @@ class LevenbergMarquardt(AbstractOptimiser):
             raise ValueError("Levenberg–Marquardt fits least squares and ignores priors; use LBFGS with priors")
         if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in [p.name for p in problem.free]):
             raise ValueError("Levenberg–Marquardt needs Gaussian noise with σ profiled or fixed; use LBFGS")
+        if "sigma" in problem.row_profile:
+            raise ValueError("Levenberg–Marquardt fits one σ; with σ profiled per condition use LBFGS")
         _, _, ok0 = value_and_grad(problem, theta0)
         sol = optx.least_squares(
             lambda th, _: residuals(problem, th),

@@ -63,6 +63,7 @@ class Problem(eqx.Module):
     priors: tuple[tuple[int, Prior], ...] = eqx.field(static=True, default=())
     initial_states: tuple[tuple[int, int], ...] = eqx.field(static=True, default=())
     layout: tuple[Slot, ...] = eqx.field(static=True, default=())
+    row_profile: tuple[str, ...] = eqx.field(static=True, default=())  # profiled separately in every condition
     hierarchical: dict[str, Array] = eqx.field(default_factory=dict)  # τ per hierarchical parameter (array leaves)
 
     @property
@@ -278,6 +279,8 @@ def define_problem(
     - `per_condition` (with `batched`): free model parameters or initial states that take their own value in every
       condition (cell); the other free parameters are shared. θ lays out `free` in order, a per-condition
       parameter as one entry per condition, named `v3[0]`, `v3[1]`, … (`Problem.indices("v3")` finds them).
+      Profiled `offset`, `scale` and `sigma` may be listed too: they are then solved in closed form in every
+      condition (each cell its own baseline, brightness and noise) and take no entry of θ.
     - `hierarchical` (with `batched`): {name: τ}: these parameters are per-condition values x_i drawn around a free
       population median m (an extra entry `name.median`, same bounds and transform), log x_i ~ N(log m, τ²), with τ
       (the standard deviation of log x, e.g. 0.2 ≈ ±20% between cells) fixed: a free τ makes the maximum a
@@ -380,12 +383,18 @@ def define_problem(
     if isinstance(per_condition, str):
         raise ValueError(f"per_condition takes a list of names, e.g. per_condition=[{per_condition!r}]")
     per_condition, hierarchical = tuple(per_condition), dict(hierarchical or {})
+    row_profile = tuple(n for n in OBSERVATION_PARAMETERS if n in per_condition)
     for name in [*per_condition, *hierarchical]:
         option = "per_condition" if name in per_condition else "hierarchical"
         if not batched:
             raise ValueError(f"{option} needs batched=True and a model with one row per condition (batch_parameters)")
+        if name in row_profile and name in profile:
+            continue  # solved in closed form in every condition
         if name in OBSERVATION_PARAMETERS:
-            raise ValueError(f"{option} cannot take {name}: observation parameters are shared by all conditions")
+            raise ValueError(
+                f"{option} cannot take {name}: only profiled observation parameters can differ between conditions; "
+                f"add {name} to profile or keep it shared"
+            )
         if name not in names:
             raise ValueError(f"{option} names {name!r}, which is not free; add it to free")
         rows = np.shape(y0_values)[:1] if _state_name(name) else np.shape(getattr(model, name))[:1]
@@ -396,6 +405,9 @@ def define_problem(
             )
     if len(set(per_condition)) != len(per_condition):
         raise ValueError(f"per_condition names a parameter twice: {list(per_condition)}")
+    if {"offset", "scale"} <= set(profile) and len({"offset", "scale"} & set(row_profile)) == 1:
+        raise ValueError("offset and scale are profiled together: make both per_condition or neither")
+    per_condition = tuple(n for n in per_condition if n not in row_profile)
     hierarchical = {name: check_hierarchical(params[names.index(name)], tau) for name, tau in hierarchical.items()}
     for p in params:  # every condition's initial value of a per-condition parameter lies within the bounds
         if p.name in per_condition or p.name in hierarchical:
@@ -451,6 +463,7 @@ def define_problem(
         priors=tuple(prior_entries),
         initial_states=tuple(entry_states),
         layout=layout,
+        row_profile=row_profile if gaussian else (),
         hierarchical={name: jnp.asarray(tau, dtype=float) for name, tau in hierarchical.items()},
     )
 

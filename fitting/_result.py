@@ -52,9 +52,9 @@ class FitResult:
     prediction: np.ndarray
     residual: np.ndarray
     trajectory: np.ndarray
-    offset: float
-    scale: float
-    sigma: float
+    offset: float | np.ndarray
+    scale: float | np.ndarray
+    sigma: float | np.ndarray
     multistart: Multistart
     derived: dict[str, DerivedQuantity]
 
@@ -138,7 +138,12 @@ def summarise(
     method = "none"
     if uncertainty == "laplace" and bool(p.ok):
         if hessian == "auto":
-            gaussian = problem.noise is None and "sigma" not in names and not problem.has_priors
+            gaussian = (
+                problem.noise is None
+                and "sigma" not in names
+                and "sigma" not in problem.row_profile
+                and not problem.has_priors
+            )
             hessian = "gauss-newton" if gaussian else "hessian-fd"
         if hessian == "gauss-newton":
             H = _gauss_newton(problem, theta, float(p.sigma))
@@ -179,12 +184,18 @@ def summarise(
         prediction=np.asarray(p.prediction),
         residual=np.asarray(p.residual),
         trajectory=np.asarray(sol.ys),
-        offset=float(p.offset),
-        scale=float(p.scale),
-        sigma=float(p.sigma),
+        offset=_observed(p.offset),
+        scale=_observed(p.scale),
+        sigma=_observed(p.sigma),
         multistart=ms,
         derived=derived_quantities(problem, theta, cov) if derived and bool(p.ok) else {},
     )
+
+
+def _observed(value) -> float | np.ndarray:
+    """An observation parameter: a float, or one value per condition where it was profiled per condition."""
+    value = np.ravel(np.asarray(value))
+    return float(value[0]) if value.size == 1 else value
 
 
 def _unit(problem: Problem, name: str) -> str:

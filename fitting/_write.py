@@ -67,7 +67,10 @@ def results_dict(result: FitResult, problem: Problem, *, model: str, recording: 
     initial = {name: _free_entry(result, problem, name) for name in states}
     observation = {}
     for name, value in (("offset", result.offset), ("scale", result.scale), ("sigma", result.sigma)):
-        entry = {"estimate": _num(value), "free": name in free, "profiled": name in problem.profile}
+        estimate = [_num(v) for v in value] if np.ndim(value) else _num(value)
+        entry = {"estimate": estimate, "free": name in free, "profiled": name in problem.profile}
+        if name in problem.row_profile:
+            entry["per_condition"] = True
         if name in free:
             entry.update(ci_low=_num(result.ci_low[free[name]]), ci_high=_num(result.ci_high[free[name]]))
         observation[name] = entry

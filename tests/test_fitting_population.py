@@ -197,7 +197,7 @@ def test_per_condition_input_errors():
         define(per_condition=["a2"])
     with pytest.raises(ValueError, match="hierarchical names 'a2', which is not free"):
         define(hierarchical={"a2": 0.2})
-    with pytest.raises(ValueError, match="per_condition cannot take sigma: observation parameters are shared"):
+    with pytest.raises(ValueError, match="per_condition cannot take sigma: only profiled observation parameters can differ"):
         fitting.define_problem(model, TS, data, free=["v3", "sigma"], batched=True, profile=(), per_condition=["sigma"])
     with pytest.raises(ValueError, match=r"per_condition takes a list of names, e.g. per_condition=\['v3'\]"):
         define(per_condition="v3")
@@ -288,3 +288,47 @@ def test_cli_per_cell_rejects_petab(tmp_path, capsys):
         main(["fit", "--petab", "p.yaml", "--model", "li-rinzel1994", "--per-cell", "v3", "--out", str(tmp_path)]) == 2
     )
     assert "--per-cell/--hierarchical apply to recordings" in capsys.readouterr().err
+
+
+def test_offset_scale_and_sigma_profiled_in_every_cell(clean):
+    """Each cell its own baseline, brightness and noise (`per_condition` with profiled offset, scale, σ): the NLL is
+    the sum of the cells' closed-form profiled NLLs (numpy least squares on the scipy traces), L-BFGS recovers the
+    shared v1 with every cell's scale and σ, and results.json reports one value per cell."""
+    ca, z = clean
+    offset, scale, sigma = (
+        np.array([0.1, -0.2, 0.3, 0.0]),
+        np.array([1.0, 2.0, 0.5, 3.0]),
+        np.array([1, 2, 3, 4]) * 1e-3,
+    )
+    data = offset[:, None] + scale[:, None] * ca + sigma[:, None] * z
+    problem = fitting.define_problem(
+        _cells(V1, V3), TS, data, free=["v1"], bounds={"v1": BOUNDS["v1"]}, batched=True,
+        per_condition=["offset", "scale", "sigma"], rtol=1e-8, atol=1e-10, max_steps=400,
+    )  # fmt: skip
+    assert problem.row_profile == ("offset", "scale", "sigma") and problem.names == ("v1",)
+    expected = 0.0
+    for d, c in zip(data, ca, strict=True):
+        design = np.column_stack([np.ones_like(c), c])
+        rss = float(np.sum((d - design @ np.linalg.lstsq(design, d, rcond=None)[0]) ** 2))
+        expected += 0.5 * d.size * (np.log(2 * np.pi * rss / d.size) + 1.0)
+    assert float(fitting.nll(problem, problem.to_theta({"v1": V1}))) == pytest.approx(expected, rel=1e-6)
+    result = fitting.fit(problem, 2, seed=0, optimiser=OPTIMISER)
+    assert result.estimate("v1") == pytest.approx(V1, rel=1e-2)
+    np.testing.assert_allclose(result.scale, scale, rtol=2e-2)
+    np.testing.assert_allclose(result.sigma, sigma, rtol=0.5)  # 11 points per cell
+    content = fitting.results_dict(result, problem, model="li-rinzel1994", recording="x", wall_time_s=1.0)
+    assert content["observation"]["scale"]["per_condition"] and len(content["observation"]["sigma"]["estimate"]) == 4
+    with pytest.raises(ValueError, match="one σ; with σ profiled per condition use LBFGS"):
+        fitting.LevenbergMarquardt().run(problem, problem.to_theta({"v1": V1}))
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"per_condition": ["offset"]}, "offset and scale are profiled together: make both per_condition or neither"),
+        ({"per_condition": ["sigma"], "profile": ("offset", "scale")}, "only profiled observation parameters can"),
+    ],
+)
+def test_per_condition_observation_errors(clean, kw, match):
+    with pytest.raises(ValueError, match=match):
+        fitting.define_problem(_cells(V1, V3), TS, clean[0], free=["v1"], batched=True, **kw)
