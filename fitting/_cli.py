@@ -15,7 +15,7 @@ from cicrjax._cli.output import check_writable
 from cicrjax._recording.kinds import kind_from_name
 from cicrjax._recording.suite2p_loader import suite2p_folder
 
-from ._problem import INITIAL_PREFIX
+from ._problem import INITIAL_PREFIX, OBSERVATION_PARAMETERS
 from ._strategy import STRATEGIES, strategy
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
@@ -48,7 +48,8 @@ def add_parser(sub):
         default=None,
         metavar="a,b",
         help="free parameters fitted separately in every trace (cell) of the recording; the other free parameters "
-        "are shared by all traces, which are fitted as one batch",
+        "are shared by all traces, which are fitted as one batch; offset, scale and sigma (profiled) may be listed "
+        "too, for each cell's own baseline, brightness and noise",
     )
     p.add_argument(
         "--hierarchical",
@@ -339,7 +340,7 @@ def _cells(args, free: list[str]) -> dict:
     }
     for option, names in (("--per-cell", per_cell), ("--hierarchical", hierarchical)):
         for name in names:
-            if name not in free:
+            if name not in free and not (option == "--per-cell" and name in OBSERVATION_PARAMETERS):
                 raise UsageError(f"{option} {name}: {name} is not in --free; add it to --free")
     return {"per_condition": per_cell, "hierarchical": hierarchical}
 

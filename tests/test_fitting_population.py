@@ -197,7 +197,9 @@ def test_per_condition_input_errors():
         define(per_condition=["a2"])
     with pytest.raises(ValueError, match="hierarchical names 'a2', which is not free"):
         define(hierarchical={"a2": 0.2})
-    with pytest.raises(ValueError, match="per_condition cannot take sigma: only profiled observation parameters can differ"):
+    with pytest.raises(
+        ValueError, match="per_condition cannot take sigma: only profiled observation parameters can differ"
+    ):
         fitting.define_problem(model, TS, data, free=["v3", "sigma"], batched=True, profile=(), per_condition=["sigma"])
     with pytest.raises(ValueError, match=r"per_condition takes a list of names, e.g. per_condition=\['v3'\]"):
         define(per_condition="v3")
@@ -257,6 +259,11 @@ def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_
     assert problem.batched and problem.data.shape == (4, 11) and float(problem.hierarchical["v1"]) == 0.3
     assert problem.names == ("v1[0]", "v1[1]", "v1[2]", "v1[3]", "v1.median", "v3[0]", "v3[1]", "v3[2]", "v3[3]")
     assert problem.free[5].lower == 0.5 and problem.free[4].lower == pytest.approx(0.6)
+    # each cell its own baseline, brightness and noise
+    argv = ["fit", str(cells_csv), "--model", "li-rinzel1994", "--kind", "calcium", "--free", "v1,v3"]
+    with pytest.raises(Stop):
+        main([*argv, "--per-cell", "v3,offset,scale,sigma", "--out", str(tmp_path / "p")])
+    assert seen[1].row_profile == ("offset", "scale", "sigma") and seen[1].names[0] == "v1"
 
 
 @pytest.mark.parametrize(
@@ -264,6 +271,7 @@ def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_
     [
         (["--free", "v3", "--per-cell", "v1"], "--per-cell v1: v1 is not in --free; add it to --free"),
         (["--free", "v3", "--per-cell", ","], "--per-cell names no parameter"),
+        (["--free", "v3", "--per-cell", "offset"], "offset and scale are profiled together: make both per_condition"),
         (["--free", "v3", "--hierarchical", "v1=0.2"], "--hierarchical v1: v1 is not in --free"),
         (["--free", "v3", "--hierarchical", "v3=wide"], "--hierarchical v3 needs a number, got 'wide'"),
         (["--free", "v3", "--hierarchical", "v3=-1"], "hierarchical v3 needs τ (the standard deviation of log v3) > 0"),
