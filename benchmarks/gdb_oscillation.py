@@ -38,7 +38,7 @@ METHODS = {
     "single-shooting": lambda: fitting.LBFGS(max_iter=200),
     "curriculum": lambda: fitting.HorizonCurriculum((0.2, 0.4, 0.6, 0.8, 1.0), fitting.LBFGS(max_iter=60)),
     "multiple-shooting": lambda: fitting.MultipleShooting(segments=10, weights=(10.0, 1e3, 1e5), max_iter=80),
-    "period-matched": lambda: fitting.PeriodMatched(candidates=64, rounds=6, radius=0.5, shrink=0.6),
+    "period-matched": lambda: fitting.PeriodMatched(candidates=32, rounds=6, chains=3, blur=(3.0, 1.0)),
 }
 
 

@@ -37,6 +37,8 @@ from ._optimisers import (
 )
 from ._oscillation import (
     PeriodMatched as PeriodMatched,
+    blurred_residuals as blurred_residuals,
+    dense_times as dense_times,
     rhythm as rhythm,
     rhythm_distance as rhythm_distance,
 )
