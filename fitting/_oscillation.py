@@ -126,11 +126,11 @@ def blurred_residuals(problem: Problem, theta: Array, width: Array, upsample: in
     return jnp.where(ok & jnp.all(jnp.isfinite(r)), r, big)
 
 
-def _levenberg_marquardt(fun, theta: Array, max_steps: Array, tol: Array) -> tuple[Array, Array, Array]:
+def _levenberg_marquardt(fun, theta: Array, max_steps: Array, tol: Array) -> tuple[Array, Array, Array, Array]:
     """Minimise ½‖fun(θ)‖² by Levenberg–Marquardt (Marquardt's diagonal scaling, Nielsen's damping update, the
     Jacobian by forward mode) for at most `max_steps` steps (an array: the stages of one compiled loop can differ);
     stops when an accepted step changes θ by less than `tol`·(|θ| + `tol`) and the cost by less than `tol` of
-    itself. Returns θ, the number of steps, and whether it stopped on `tol`."""
+    itself. Returns θ, the number of steps, whether it stopped on `tol`, and the residuals at θ."""
     eye = jnp.eye(theta.shape[0], dtype=theta.dtype)
 
     def linearise(th):
@@ -170,8 +170,8 @@ def _levenberg_marquardt(fun, theta: Array, max_steps: Array, tol: Array) -> tup
         ~jnp.all(jnp.isfinite(r0)),
         jnp.array(False),
     )
-    th, _, _, _, _, it, _, converged = jax.lax.while_loop(cond, body, init)
-    return th, it, converged
+    th, r, _, _, _, it, _, converged = jax.lax.while_loop(cond, body, init)
+    return th, it, converged, r
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,8 +191,10 @@ class PeriodMatched(AbstractOptimiser):
     spike that misses the data's by less than the width still overlaps it, so a phase error left by the search
     is corrected, and the narrowing widths lead to the optimum's basin. The chain with the lowest loss at the
     narrowest width is fitted to the problem's own residuals (width 0, at most `max_steps` steps, converged when
-    a step changes θ and the cost by less than `rtol`), all in one compiled loop; or, with `inner`, by that
-    optimiser. Without `blur` the search ranks in-phase candidates by the NLL and there is no homotopy.
+    a step changes θ and the cost by less than `rtol`), all in one compiled loop of this module's own
+    Levenberg–Marquardt (Nielsen's damping update); or, with `inner`, by that optimiser. Between stages a chain's
+    point is kept within one logit unit of a bounded coordinate's span, where the logistic map is not flat.
+    Without `blur` the search ranks in-phase candidates by the NLL and there is no homotopy.
 
     **Example:** `multistart(problem, 16, optimiser=PeriodMatched(candidates=32, chains=2))`
     """
@@ -250,8 +252,10 @@ class PeriodMatched(AbstractOptimiser):
             else:
                 p = predict(problem, th)
                 distance = rhythm_distance(problem, th)
+                ok = p.ok
                 loss = jnp.where(p.ok & jnp.isfinite(p.nll), p.nll, problem.penalty)
-            return jnp.where(distance < self.phase_tol, loss, problem.penalty + jnp.minimum(distance, 1e300)), distance
+            in_phase = distance < self.phase_tol
+            return jnp.where(in_phase, loss, problem.penalty + jnp.minimum(distance, 1e300)), distance, ok
 
         def round_(c, unit):
             centre, radius = c
@@ -260,34 +264,34 @@ class PeriodMatched(AbstractOptimiser):
             folded = jnp.mod(points + half, 4.0 * half)
             folded = jnp.where(folded > 2.0 * half, 4.0 * half - folded, folded) - half
             points = points.at[1:].set(jnp.where(bounded, folded, points)[1:])
-            scores, distances = jax.vmap(score)(points)
+            scores, distances, ok = jax.vmap(score)(points)
             i = jnp.argmin(scores)
             # shrink around a point that oscillates; keep searching as widely while none does
             radius = jnp.where(jnp.isfinite(distances[i]), radius * self.shrink, radius)
-            return (points[i], radius), scores[i]
+            return (points[i], radius), (scores[i], ok[0])
 
         def search(units):
-            (theta, _), scores = jax.lax.scan(round_, (theta0, jnp.asarray(self.radius, dtype=dtype)), units)
-            return theta, scores[-1]
+            radius0 = jnp.asarray(self.radius, dtype=dtype)
+            (theta, _), (scores, ok) = jax.lax.scan(round_, (theta0, radius0), units)
+            return theta, scores[-1], ok[0]  # the first round's first point is the start
 
-        thetas, losses = jax.vmap(search)(offsets)
-        start_ok = predict(problem, theta0).ok
+        thetas, losses, start_ok = jax.vmap(search)(offsets)
+        start_ok = start_ok[0]
 
         # Levenberg–Marquardt on every chain at every blur width in turn, then (without `inner`) on the problem's
         # own residuals (width 0) from the chain whose narrowest blurred loss is lowest: one compiled loop
         final = self.inner is None
         stage_chain = np.concatenate([np.repeat(np.arange(k), len(self.blur)), [-1] if final else []]).astype(int)
         stage_width = np.concatenate([np.tile(self.blur, k), [0.0] if final else []])
-        narrowest = dt * (self.blur[-1] if self.blur else 0.0)
 
         def stage(c, x):
             thetas, losses, steps, _ = c
             w, chain, tol, cap = x
             th = jnp.where(chain >= 0, thetas[chain], thetas[jnp.argmin(losses)])
-            th, n_steps, done = _levenberg_marquardt(lambda t: blurred_residuals(problem, t, w, up), th, cap, tol)
+            th, n_steps, done, r = _levenberg_marquardt(lambda t: blurred_residuals(problem, t, w, up), th, cap, tol)
             # a blurred optimum can lie on a bound, where the logistic map is flat: keep a gradient for the next stage
             th = jnp.where(bounded[0] & (chain >= 0), jnp.clip(th, -half[0] - 1.0, half[0] + 1.0), th)
-            loss = jnp.sum(blurred_residuals(problem, th, narrowest, up) ** 2)
+            loss = jnp.sum(r**2)  # a chain's last stage is at the narrowest width
             i = jnp.maximum(chain, 0)
             thetas = thetas.at[i].set(jnp.where(chain >= 0, th, thetas[i]))
             losses = losses.at[i].set(jnp.where(chain >= 0, loss, losses[i]))
