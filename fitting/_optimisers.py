@@ -134,6 +134,16 @@ class Adam(AbstractOptimiser):
         return RunOutput(theta, value, jnp.array(self.steps), converged, fails, ~ok0)
 
 
+def check_least_squares(problem: Problem, what: str) -> None:
+    """Raise `ValueError` unless `problem`'s NLL is a least-squares problem that `what` can minimise."""
+    if problem.has_priors:
+        raise ValueError(f"{what} fits least squares and ignores priors; use LBFGS with priors")
+    if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in [p.name for p in problem.free]):
+        raise ValueError(f"{what} needs Gaussian noise with σ profiled or fixed; use LBFGS")
+    if "sigma" in problem.row_profile:
+        raise ValueError(f"{what} fits one σ; with σ profiled per condition use LBFGS")
+
+
 @dataclasses.dataclass(frozen=True)
 class LevenbergMarquardt(AbstractOptimiser):
     """`optimistix.LevenbergMarquardt` on the weighted residuals (Gaussian noise; σ profiled or fixed). Converged
@@ -148,12 +158,7 @@ class LevenbergMarquardt(AbstractOptimiser):
     name: str = "lm"
 
     def run(self, problem, theta0):
-        if problem.has_priors:
-            raise ValueError("Levenberg–Marquardt fits least squares and ignores priors; use LBFGS with priors")
-        if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in [p.name for p in problem.free]):
-            raise ValueError("Levenberg–Marquardt needs Gaussian noise with σ profiled or fixed; use LBFGS")
-        if "sigma" in problem.row_profile:
-            raise ValueError("Levenberg–Marquardt fits one σ; with σ profiled per condition use LBFGS")
+        check_least_squares(problem, "Levenberg–Marquardt")
         _, _, ok0 = value_and_grad(problem, theta0)
         sol = optx.least_squares(
             lambda th, _: residuals(problem, th),

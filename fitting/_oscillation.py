@@ -9,7 +9,7 @@ import numpy as np
 from jaxtyping import Array
 
 from ._objective import _affine, objective, predict
-from ._optimisers import AbstractOptimiser, RunOutput
+from ._optimisers import AbstractOptimiser, RunOutput, check_least_squares
 from ._problem import Problem
 
 
@@ -230,6 +230,7 @@ class PeriodMatched(AbstractOptimiser):
         object.__setattr__(self, "blur", blur)
 
     def run(self, problem, theta0):
+        check_least_squares(problem, "the period-matched fit")
         dtype = theta0.dtype
         width = np.array([_width(p) for p in problem.free])
         rng = np.random.default_rng(self.seed)

@@ -143,6 +143,11 @@ def test_configuration_errors():
     )
     with pytest.raises(ValueError, match="batched=False"):
         fitting.shooting_loss(batched, jnp.zeros(1), jnp.zeros((SEGMENTS - 1, 2)), 1.0, SEGMENTS)
+    with_prior = fitting.define_problem(
+        cicrjax.GDB1990(), TS, np.zeros(TS.shape[0]), free=["VM2"], priors={"VM2": fitting.Prior("lognormal", 65, 0.2)}
+    )
+    with pytest.raises(ValueError, match="the period-matched fit fits least squares and ignores priors; use LBFGS"):
+        fitting.PeriodMatched().run(with_prior, jnp.zeros(1))
 
 
 @dataclasses.dataclass(frozen=True)
