@@ -51,6 +51,19 @@ def _affine(problem: Problem, g: Array, observation) -> tuple[Array, Array]:
     return a, b
 
 
+def _weigh(problem: Problem, r: Array, sigma: Array) -> Array:
+    """Residuals as least squares sees them: divided by σ, or as they are where σ is profiled (a profiled
+    σ = √(RSS/n) would make ‖r/σ‖² ≡ n: least squares then minimises the RSS itself)."""
+    return r if "sigma" in problem.profile else r / sigma
+
+
+def signal_residuals(problem: Problem, g: Array, observation: dict[str, Array]) -> Array:
+    """The residuals of [`fitting.residuals`][] (flattened, weighted alike) of the data against a model signal `g`
+    (shape of the data) through the profiled or given offset and scale."""
+    a, b = _affine(problem, g, observation)
+    return _weigh(problem, problem.mask * (problem.data - (a + b * g)), observation["sigma"]).ravel()
+
+
 def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint | None = None) -> Prediction:
     """Simulate, observe and score the problem at the unconstrained vector `theta` (no penalty applied)."""
     values = problem.natural(theta)
@@ -137,8 +150,7 @@ def residuals(problem: Problem, theta: ArrayLike) -> Array:
     mode (`jax.jacfwd`, Levenberg–Marquardt); a failed solve gives large constant residuals. Priors are not
     residuals: least squares ignores them."""
     p = predict(problem, theta, diffrax.ForwardMode())  # Jacobians of residuals are taken in forward mode
-    # a profiled σ = √(RSS/n) would make ‖r/σ‖² ≡ n: least squares then minimises the RSS itself
-    r = (p.residual if "sigma" in problem.profile else p.residual / p.sigma).ravel()
+    r = _weigh(problem, p.residual, p.sigma).ravel()
     big = jnp.sqrt(problem.penalty / r.shape[0])
     return jnp.where(p.ok & jnp.all(jnp.isfinite(r)), r, big)
 

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from ._objective import _affine, objective, predict
+from ._objective import objective, predict, signal_residuals
 from ._optimisers import AbstractOptimiser, RunOutput, check_least_squares
 from ._problem import Problem
 
@@ -81,18 +81,9 @@ def _dense_signal(problem: Problem, theta: Array, upsample: int):
     values = problem.natural(theta)
     model, observation = problem.with_values(values)
     dense = dense_times(problem.ts, upsample)
-    y0 = problem.initial(values)
-
-    def one(m, y):
-        return problem.solve(m, dense, y, adjoint=diffrax.ForwardMode())
-
-    if problem.batched:
-        sol = jax.vmap(one)(model, y0) if y0 is not None else jax.vmap(lambda m: one(m, None))(model)
-    else:
-        sol = one(model, y0)
+    sol = problem.simulate(model, diffrax.ForwardMode(), problem.initial(values), ts=dense)
     ok = jnp.all(sol.success) & jnp.all(jnp.isfinite(sol.ys))
-    ys = jnp.where(jnp.isfinite(sol.ys), sol.ys, 0.0)
-    g = jax.vmap(problem.signal)(model, ys) if problem.batched else problem.signal(model, ys)[None, :]
+    g = problem.model_signal(model, jnp.where(jnp.isfinite(sol.ys), sol.ys, 0.0))
     return g, ok, observation
 
 
@@ -105,13 +96,6 @@ def _blur(problem: Problem, g_dense: Array, width: Array, upsample: int) -> Arra
     return jnp.broadcast_to(jnp.where(blurred, g_dense @ kernel.T, g_dense[:, ::upsample]), problem.data.shape)
 
 
-def _weighted(problem: Problem, gb: Array, observation) -> Array:
-    """Residuals of the data against the affine map of the signal `gb`, as [`fitting.residuals`][] weighs them."""
-    a, b = _affine(problem, gb, observation)
-    r = problem.mask * (problem.data - (a + b * gb))
-    return (r if "sigma" in problem.profile else r / observation["sigma"]).ravel()
-
-
 def blurred_residuals(problem: Problem, theta: Array, width: Array, upsample: int = 4) -> Array:
     """The residuals of [`fitting.residuals`][] with the model's signal smoothed in time by a Gaussian of SD
     `width` (s; computed on a grid `upsample` times finer than the save times) before offset and scale are fitted.
@@ -121,7 +105,7 @@ def blurred_residuals(problem: Problem, theta: Array, width: Array, upsample: in
     **Example:** `blurred_residuals(problem, theta, 0.3)`
     """
     g, ok, observation = _dense_signal(problem, theta, upsample)
-    r = _weighted(problem, _blur(problem, g, jnp.asarray(width, g.dtype), upsample), observation)
+    r = signal_residuals(problem, _blur(problem, g, jnp.asarray(width, g.dtype), upsample), observation)
     big = jnp.sqrt(problem.penalty / r.shape[0])
     return jnp.where(ok & jnp.all(jnp.isfinite(r)), r, big)
 
@@ -248,7 +232,7 @@ class PeriodMatched(AbstractOptimiser):
             if self.blur:
                 g, ok, observation = _dense_signal(problem, th, up)
                 distance = jnp.where(ok, _distance(problem, g[0, ::up], ok), jnp.inf)
-                r = _weighted(problem, _blur(problem, g, dt * self.blur[0], up), observation)
+                r = signal_residuals(problem, _blur(problem, g, dt * self.blur[0], up), observation)
                 loss = jnp.where(ok & jnp.all(jnp.isfinite(r)), 0.5 * jnp.sum(r**2), problem.penalty)
             else:
                 p = predict(problem, th)

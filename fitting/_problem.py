@@ -197,22 +197,32 @@ class Problem(eqx.Module):
             throw=False,
         )
 
-    def simulate(self, model: AbstractModel, adjoint: diffrax.AbstractAdjoint | None = None, y0: Array | None = None):
-        """Solve every condition (vmapped when batched) without raising, from `y0` (default the problem's);
-        returns a `cicrjax.Solution`."""
+    def simulate(
+        self,
+        model: AbstractModel,
+        adjoint: diffrax.AbstractAdjoint | None = None,
+        y0: Array | None = None,
+        ts: Array | None = None,
+    ):
+        """Solve every condition (vmapped when batched) without raising, from `y0` (default the problem's), saving
+        at `ts` (default the problem's save times); returns a `cicrjax.Solution`."""
         y0 = self.y0 if y0 is None else y0
+        ts = self.ts if ts is None else ts
 
         def one(m, y0):
-            return self.solve(m, self.ts, y0, adjoint=adjoint)
+            return self.solve(m, ts, y0, adjoint=adjoint)
 
         if self.batched:
             return jax.vmap(one)(model, y0) if y0 is not None else jax.vmap(lambda m: one(m, None))(model)
         return one(model, y0)
 
+    def model_signal(self, model: AbstractModel, ys: Array) -> Array:
+        """The model signal of every condition (conditions × save times of `ys`), before offset and scale."""
+        return jax.vmap(self.signal)(model, ys) if self.batched else self.signal(model, ys)[None, :]
+
     def shape_signal(self, model: AbstractModel, ys: Array) -> Array:
         """The model signal (before offset and scale), shape of `data`."""
-        g = jax.vmap(self.signal)(model, ys) if self.batched else self.signal(model, ys)[None, :]
-        return jnp.broadcast_to(g, self.data.shape)
+        return jnp.broadcast_to(self.model_signal(model, ys), self.data.shape)
 
 
 def _set(model, name: str, value: float):
