@@ -64,6 +64,21 @@ def signal_residuals(problem: Problem, g: Array, observation: dict[str, Array]) 
     return _weigh(problem, problem.mask * (problem.data - (a + b * g)), observation["sigma"]).ravel()
 
 
+def gaussian_nll(problem: Problem, r: Array, w: Array, observation: dict[str, Array]) -> tuple[Array, Array]:
+    """σ and the Gaussian NLL of residuals `r` (weights `w`): σ profiled (in every condition where `row_profile`
+    says so) or given."""
+    if "sigma" in problem.row_profile:
+        n_row = jnp.sum(w, axis=-1)
+        sigma = jnp.sqrt(jnp.sum(r**2, axis=-1) / n_row)
+        return sigma, jnp.sum(0.5 * n_row * (_LOG_2PI + 2.0 * jnp.log(sigma) + 1.0))
+    n = jnp.sum(w)
+    if "sigma" in problem.profile:
+        sigma = jnp.sqrt(jnp.sum(r**2) / n)
+        return sigma, 0.5 * n * (_LOG_2PI + 2.0 * jnp.log(sigma) + 1.0)
+    sigma = observation["sigma"]
+    return sigma, 0.5 * jnp.sum((r / sigma) ** 2) + n * (jnp.log(sigma) + 0.5 * _LOG_2PI)
+
+
 def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint | None = None) -> Prediction:
     """Simulate, observe and score the problem at the unconstrained vector `theta` (no penalty applied)."""
     values = problem.natural(theta)
@@ -76,20 +91,11 @@ def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint
     pred = a + b * g
     w = problem.mask
     r = w * (problem.data - pred)
-    n = jnp.sum(w)
     if problem.noise is not None:
         sigma = observation["sigma"]
         nll = -problem.noise.log_likelihood(problem.data, pred)
-    elif "sigma" in problem.row_profile:  # σ̂ in every condition
-        n_row = jnp.sum(w, axis=-1)
-        sigma = jnp.sqrt(jnp.sum(r**2, axis=-1) / n_row)
-        nll = jnp.sum(0.5 * n_row * (_LOG_2PI + 2.0 * jnp.log(sigma) + 1.0))
-    elif "sigma" in problem.profile:
-        sigma = jnp.sqrt(jnp.sum(r**2) / n)
-        nll = 0.5 * n * (_LOG_2PI + 2.0 * jnp.log(sigma) + 1.0)
     else:
-        sigma = observation["sigma"]
-        nll = 0.5 * jnp.sum((r / sigma) ** 2) + n * (jnp.log(sigma) + 0.5 * _LOG_2PI)
+        sigma, nll = gaussian_nll(problem, r, w, observation)
     prior = problem.neg_log_prior(values)
     ok = ok & jnp.isfinite(nll) & jnp.isfinite(prior)
     return Prediction(pred, r, a, b, sigma, nll, prior, ok, jnp.sum(sol.num_steps))

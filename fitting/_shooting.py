@@ -9,7 +9,7 @@ import numpy as np
 from jaxtyping import Array
 
 from ._minimise import minimise_lbfgs
-from ._objective import _LOG_2PI, _affine, predict
+from ._objective import _affine, gaussian_nll, predict
 from ._optimisers import LBFGS, AbstractOptimiser, RunOutput
 from ._problem import Problem
 from ._signal import StateSignal
@@ -73,13 +73,7 @@ def shooting_loss(problem: Problem, theta: Array, nodes: Array, weight: Array | 
     w = problem.mask[0][index] * jnp.asarray(counted)
     view = eqx.tree_at(lambda q: (q.data, q.mask), problem, (d, w))
     a, b = _affine(view, g, observation)
-    r = w * (d - (a + b * g))
-    n = jnp.sum(w)
-    if "sigma" in problem.profile:
-        nll = 0.5 * n * (_LOG_2PI + jnp.log(jnp.sum(r**2) / n) + 1.0)
-    else:
-        sigma = observation["sigma"]
-        nll = 0.5 * jnp.sum((r / sigma) ** 2) + n * (jnp.log(sigma) + 0.5 * _LOG_2PI)
+    _, nll = gaussian_nll(problem, w * (d - (a + b * g)), w, observation)
     gap = ys[:-1, -1, :] - starts[1:, :]
     loss = nll + problem.neg_log_prior(values) + 0.5 * weight * jnp.sum(gap**2)
     return jnp.where(ok & jnp.isfinite(loss), loss, problem.penalty)
