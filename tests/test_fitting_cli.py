@@ -181,7 +181,7 @@ def test_demo_fits_the_bundled_recording(tmp_path, capsys):
         p = result["parameters"][name]
         assert p["free"] and p["estimate"] == pytest.approx(truth, rel=0.02)
         assert p["ci_low"] < truth < p["ci_high"]
-    assert result["derived"]["period"]["estimate"] == pytest.approx(12.8, rel=0.02)  # MODELS.md: about 12.8 s
+    assert result["derived"]["period"]["estimate"] == pytest.approx(12.8, rel=0.02)  # Li & Rinzel 1994 at IP3 = 0.4 µM
     assert result["r2"] > 0.99
     assert sorted(p.name for p in out.iterdir()) == ["fit.csv", "fit.png", "results.json"]
     assert "4 of 4 starts reached the best optimum" in capsys.readouterr().out

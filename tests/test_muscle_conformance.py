@@ -26,7 +26,11 @@ def test_muscle_interface(model):
     assert float(model.sr_calcium(y)) > 0
 
 
-# Rapid cytosolic buffers from the papers (MODELS.md §5, §6; µM): 1/(1 + Σ B K/(K + c)²).
+# Rapid cytosolic buffers from the papers (µM): 1/(1 + Σ B K/(K + c)²). Hinch et al. 2004 (Biophys J 87:3723):
+# calmodulin B_CMDN 50 µM, K 2.382 µM. Shannon et al. 2004 (Biophys J 87:3351): calmodulin 24 µM, k_on 34 mM⁻¹ms⁻¹,
+# k_off 0.238 ms⁻¹; SR membrane sites 17.1 µM, k_on 100 mM⁻¹ms⁻¹, k_off 0.06 ms⁻¹. Shorten et al. 2007 (J Muscle Res
+# Cell Motil 28:293) myoplasm: Ca–ATP k_on 0.15 µM⁻¹ms⁻¹, k_off 30 ms⁻¹; the 800 µM of free ATP is cicrjax's own
+# `B_ATP`, not checked against the paper.
 RAPID_BUFFERS = {
     "hinch2004": ((50.0, 2.382),),  # calmodulin, B_CMDN and k_CMDN
     "cardiac": ((24.0, 0.238 / 34.0 * 1e3), (17.1, 0.06 / 100.0 * 1e3)),  # calmodulin, SR membrane sites

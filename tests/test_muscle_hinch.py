@@ -103,7 +103,9 @@ def test_peak_gain_at_0mV_matches_scipy_and_published(gain):
     ours = float(gain.peak_gain[VOLTAGES.index(0.0)])
     reference, peak_ca = _scipy_peak_gain(0.0)
     assert ours == pytest.approx(reference, rel=0.10)
-    assert ours == pytest.approx(18.0, rel=0.10)  # MODELS.md §5 [C]: "peak gain about 18 at 0 mV"
+    # Hinch et al. 2004 (Biophys J 87:3723), 200 ms step from −80 to 0 mV: peak gain max J_RyR / max J_LCC about 18
+    # (independent scipy integration of their equations, CellML export hinch_greenstein_tanskanen_xu_winslow_2004)
+    assert ours == pytest.approx(18.0, rel=0.10)
     assert float(gain.peak_ca[VOLTAGES.index(0.0)]) == pytest.approx(peak_ca, rel=0.05)  # about 0.9 µM
 
 
@@ -116,7 +118,9 @@ def test_gain_falls_monotonically_with_depolarisation(gain):
 
 def test_integrated_gain_and_released_per_entered_are_consistent(gain):
     i0 = VOLTAGES.index(0.0)
-    assert float(gain.integrated_gain[i0]) == pytest.approx(13.0, rel=0.15)  # MODELS.md §5 [C]: about 13
+    # Hinch et al. 2004 (Biophys J 87:3723) at 0 mV: integrated gain ∫J_RyR / ∫J_LCC over the 200 ms pulse about 13
+    # (the same independent scipy integration as the peak gain)
+    assert float(gain.integrated_gain[i0]) == pytest.approx(13.0, rel=0.15)
     # Net SR loss cannot exceed gross release: released per entered is at most the integrated gain.
     assert np.all(np.asarray(gain.released_per_entered) <= np.asarray(gain.integrated_gain) + 1e-9)
     assert np.all(np.asarray(gain.released_per_entered) > 0)

