@@ -4,6 +4,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from ._errors import InputError
 from ._parameters import array_field
 from ._protocol import AbstractStimulus
 
@@ -31,15 +32,15 @@ class ActionPotential(AbstractStimulus):
 
     def __check_init__(self):
         if self.count < 1:
-            raise ValueError(f"ActionPotential count must be at least 1, got {self.count}")
+            raise InputError(f"ActionPotential count must be at least 1, got {self.count}")
         try:
             period, apd = float(self.period), float(self.apd)
         except TypeError:  # traced under jit/vmap: checked where it was built
             return
         if not period > 0:
-            raise ValueError(f"ActionPotential period (the pacing period) must be > 0 s, got {period:g}")
+            raise InputError(f"ActionPotential period (the pacing period) must be > 0 s, got {period:g}")
         if not 0 < apd < period:
-            raise ValueError(f"ActionPotential apd must lie in (0, period = {period:g}) s, got {apd:g}")
+            raise InputError(f"ActionPotential apd must lie in (0, period = {period:g}) s, got {apd:g}")
 
     def __call__(self, t):
         s = t - self.start

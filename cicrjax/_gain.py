@@ -6,8 +6,9 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike
 
+from ._errors import InputError
 from ._muscle_model import AbstractMuscleModel
-from ._muscle_protocols import HOLDING_RANGE, voltage_clamp
+from ._muscle_protocols import check_clamp, voltage_clamp
 from ._rosenbrock import Rodas4
 from ._simulate import simulate
 
@@ -40,21 +41,14 @@ class GainResult(eqx.Module):
 def _check_inputs(model, voltages, holding, duration) -> np.ndarray:
     if not isinstance(model, AbstractMuscleModel):
         name = getattr(model, "name", type(model).__name__)
-        raise ValueError(
+        raise InputError(
             f"model {name!r} has no membrane voltage V, so a voltage clamp does not fit it; "
             "use a muscle model (hinch2004, cardiac, skeletal)"
         )
-    lo, hi = HOLDING_RANGE
     v = np.asarray(voltages, dtype=float)
     if v.ndim != 1 or v.size == 0:
-        raise ValueError(f"voltages must be a non-empty 1-D list of test potentials (mV), got shape {v.shape}")
-    if not np.all(np.isfinite(v)) or v.min() < lo or v.max() > hi:
-        raise ValueError(f"voltages must be finite and lie in [{lo:g}, {hi:g}] mV, got {v.tolist()}")
-    holding = float(holding)
-    if not lo <= holding <= hi:
-        raise ValueError(f"the holding potential must lie in [{lo:g}, {hi:g}] mV, got {holding:g}")
-    if not float(duration) > 0:
-        raise ValueError(f"the step duration must be > 0 s, got {float(duration):g}")
+        raise InputError(f"voltages must be a non-empty 1-D list of test potentials (mV), got shape {v.shape}")
+    check_clamp(v, holding, duration)
     return v
 
 

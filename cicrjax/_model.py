@@ -8,6 +8,7 @@ import equinox as eqx
 import jax.numpy as jnp
 
 from ._custom_types import Scalar, State
+from ._errors import InputError
 from ._parameters import ParameterInfo, parameter_info
 
 
@@ -51,7 +52,7 @@ class AbstractModel(eqx.Module):
         return parameter_info(cls)
 
     def state_index(self, state: str) -> int:
-        """Position of a named state in `y`; raises `ValueError` naming the valid states."""
+        """Position of a named state in `y`; raises `InputError` naming the valid states."""
         if state not in self.states:
-            raise ValueError(f"model {self.name!r} has no state {state!r}; its states are {', '.join(self.states)}")
+            raise InputError(f"model {self.name!r} has no state {state!r}; its states are {', '.join(self.states)}")
         return self.states.index(state)

@@ -1,8 +1,11 @@
 """Reusable muscle protocols as values: voltage clamp, pacing, zero extracellular Ca, caffeine, RyR variants."""
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._action_potential import ActionPotential
+from ._errors import InputError
 from ._muscle_model import AbstractMuscleModel
 from ._parameters import with_parameters
 from ._protocol import Constant, Protocol
@@ -11,19 +14,35 @@ from ._step_sequence import StepSequence
 HOLDING_RANGE = (-150.0, 100.0)  # mV: the voltages a clamp may hold or step to
 
 
-def _concrete(x) -> float | None:
-    """`x` as a float, or `None` when it is traced under jit/vmap (then the caller has checked it)."""
+def _concrete(x):
+    """`x` as a NumPy array, or `None` when it is traced under jit/vmap (then the caller has checked it)."""
     try:
-        return float(x)
-    except TypeError:
+        return np.asarray(x, dtype=float)
+    except (TypeError, jax.errors.TracerArrayConversionError):
         return None
 
 
-def _check_voltage(value, name: str) -> None:
+def _text(a: np.ndarray) -> str:
+    return ", ".join(f"{x:g}" for x in np.ravel(a))
+
+
+def check_clamp(test, holding, duration) -> None:
+    """Raise `InputError` unless the test voltage(s) and the holding potential lie in `HOLDING_RANGE` (mV) and the
+    step `duration` is > 0 s; traced values (under jit/vmap) are left to the caller.
+
+    **Example:** `check_clamp([-20.0, 0.0], -80.0, 0.2)`
+    """
     lo, hi = HOLDING_RANGE
-    value = _concrete(value)
-    if value is not None and not lo <= value <= hi:
-        raise ValueError(f"{name} must lie in [{lo:g}, {hi:g}] mV, got {value:g}")
+    if (v := _concrete(test)) is not None:
+        if not np.all(np.isfinite(v)):
+            raise InputError(f"test voltages must be finite numbers in mV, got {_text(v)}")
+        if v.size and not (lo <= v.min() and v.max() <= hi):
+            bad = v[(v < lo) | (v > hi)].ravel()[0]
+            raise InputError(f"test voltage {bad:g} mV is outside [{lo:g}, {hi:g}] mV; choose voltages within it")
+    if (h := _concrete(holding)) is not None and not (np.all(np.isfinite(h)) and lo <= h.min() and h.max() <= hi):
+        raise InputError(f"the holding potential must lie in [{lo:g}, {hi:g}] mV, got {_text(h)}")
+    if (d := _concrete(duration)) is not None and not np.all(d > 0):
+        raise InputError(f"the step duration must be > 0 s, got {_text(d)}")
 
 
 def _extend(protocol: Protocol | None, stimuli: dict) -> Protocol:
@@ -38,10 +57,7 @@ def voltage_clamp(test, *, holding=-80.0, start: float = 0.0, duration: float = 
 
     **Example:** `simulate(Hinch2004(), ts, protocol=voltage_clamp(0.0))`
     """
-    _check_voltage(test, "the test voltage")
-    _check_voltage(holding, "the holding potential")
-    if (d := _concrete(duration)) is not None and not d > 0:
-        raise ValueError(f"the step duration must be > 0 s, got {d:g}")
+    check_clamp(test, holding, duration)
     holding = jnp.asarray(holding, dtype=float)
     values = jnp.stack([holding, jnp.asarray(test, dtype=float), holding])
     times = jnp.stack([jnp.asarray(start, dtype=float), jnp.asarray(start, dtype=float) + duration])
@@ -58,12 +74,12 @@ def paced(rate: float, *, count: int, start: float = 0.0, apd: float | None = No
     **Example:** `paced(4.0, count=10)` paces at 250 ms cycle length.
     """
     if not float(rate) > 0:
-        raise ValueError(f"the pacing rate must be > 0 Hz (a positive pacing period), got {float(rate):g}")
+        raise InputError(f"the pacing rate must be > 0 Hz (a positive pacing period), got {float(rate):g}")
     period = 1.0 / float(rate)
     if apd is None:
         apd = 0.2 * min(1.0, 0.9 * period**0.5)
     if not 0 < float(apd) < period:
-        raise ValueError(f"apd must lie in (0, {period:g}) s for pacing at {float(rate):g} Hz, got {float(apd):g}")
+        raise InputError(f"apd must lie in (0, {period:g}) s for pacing at {float(rate):g} Hz, got {float(apd):g}")
     return Protocol({"V": ActionPotential(period=period, count=count, start=start, apd=apd, **waveform)})
 
 
@@ -83,9 +99,9 @@ def caffeine_pulse(time: float, duration: float, protocol: Protocol | None = Non
     **Example:** `caffeine_pulse(0.1, 0.5)`
     """
     if not float(duration) > 0:
-        raise ValueError(f"the caffeine pulse duration must be > 0 s, got {float(duration):g}")
+        raise InputError(f"the caffeine pulse duration must be > 0 s, got {float(duration):g}")
     if not 0 <= float(level) <= 1:
-        raise ValueError(f"the caffeine level must lie in [0, 1], got {float(level):g}")
+        raise InputError(f"the caffeine level must lie in [0, 1], got {float(level):g}")
     stim = StepSequence(times=[time, time + duration], values=[0.0, level, 0.0])
     return _extend(protocol, {"caffeine": stim})
 
@@ -100,8 +116,8 @@ def ryr_loss_of_function(model: AbstractMuscleModel, factor: float = 3.0) -> Abs
     """
     if not isinstance(model, AbstractMuscleModel) or model.ryr_sensitivity is None:
         name = getattr(model, "name", type(model).__name__)
-        raise ValueError(f"model {name!r} has no Ca-activated RyR; use hinch2004 or cardiac")
+        raise InputError(f"model {name!r} has no Ca-activated RyR; use hinch2004 or cardiac")
     if not float(factor) > 0:
-        raise ValueError(f"factor must be > 0, got {float(factor):g}")
+        raise InputError(f"factor must be > 0, got {float(factor):g}")
     key = model.ryr_sensitivity
     return with_parameters(model, {key: float(getattr(model, key)) * float(factor)})

@@ -8,6 +8,8 @@ from typing import Any, Literal
 import equinox as eqx
 import jax.numpy as jnp
 
+from ._errors import InputError
+
 Constraint = Literal["positive", "nonnegative", "unit_interval", "real"]
 _CONSTRAINTS = ("positive", "nonnegative", "unit_interval", "real")
 _CONSTRAINT_TEXT = {
@@ -56,7 +58,7 @@ class ParameterInfo:
     default: float
 
     def check(self, value: float) -> None:
-        """Raise `ValueError` naming this parameter if `value` breaks its constraint."""
+        """Raise `InputError` naming this parameter if `value` breaks its constraint."""
         ok = (
             math.isfinite(value)
             and {
@@ -67,7 +69,7 @@ class ParameterInfo:
             }[self.constraint]
         )
         if not ok:
-            raise ValueError(
+            raise InputError(
                 f"parameter {self.name}={value!r} is invalid: {self.name} {_CONSTRAINT_TEXT[self.constraint]} "
                 f"(unit {self.unit}; published default {self.default:g})"
             )
@@ -98,7 +100,7 @@ def with_parameters(model, values: Mapping[str, float]):
     info = {p.name: p for p in parameter_info(model)}
     for name, value in values.items():
         if name not in info:
-            raise ValueError(
+            raise InputError(
                 f"unknown parameter {name!r} for model {type(model).__name__}; valid parameters: {', '.join(info)}"
             )
         info[name].check(float(value))
@@ -125,13 +127,13 @@ def batch_parameters(model, values: Mapping[str, Any]):
     arrays = {}
     for name, value in values.items():
         if name not in names:
-            raise ValueError(f"unknown parameter {name!r} for model {type(model).__name__}; valid: {', '.join(names)}")
+            raise InputError(f"unknown parameter {name!r} for model {type(model).__name__}; valid: {', '.join(names)}")
         arrays[name] = jnp.asarray(value, dtype=float)
         if arrays[name].ndim != 1:
-            raise ValueError(f"batch values for {name!r} must be 1-D, got shape {arrays[name].shape}")
+            raise InputError(f"batch values for {name!r} must be 1-D, got shape {arrays[name].shape}")
     sizes = {a.shape[0] for a in arrays.values()}
     if len(sizes) != 1:
-        raise ValueError(f"batch values must all have the same length, got lengths {sorted(sizes)}")
+        raise InputError(f"batch values must all have the same length, got lengths {sorted(sizes)}")
     (n,) = sizes
     leaves = {name: getattr(model, name) for name in names}
     leaves.update(arrays)

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 from jaxtyping import Array
 
 from ._custom_types import Scalar
+from ._errors import InputError
 from ._parameters import array_field
 
 
@@ -72,7 +73,7 @@ class PulseTrain(AbstractStimulus):
 
     def __check_init__(self):
         if self.count < 1:
-            raise ValueError(f"PulseTrain count must be at least 1, got {self.count}")
+            raise InputError(f"PulseTrain count must be at least 1, got {self.count}")
 
     def _onsets(self, k):
         return self.start + self.period * k
@@ -130,7 +131,7 @@ class Protocol(eqx.Module):
         names = [p.name for p in model.parameters()]
         for name in self.stimuli:
             if name not in names:
-                raise ValueError(
+                raise InputError(
                     f"protocol drives {name!r}, which is not a parameter of model {model.name!r}; "
                     f"choose one of: {', '.join(names)}"
                 )

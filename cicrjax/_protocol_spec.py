@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from ._errors import InputError
 from ._model import AbstractModel
 from ._protocol import AbstractStimulus, Constant, Protocol, PulseTrain, Ramp, Step
 
@@ -32,9 +33,9 @@ def _stimulus(kind: str, values: dict[str, float], default: float, spec: str) ->
     if kind == "pulses":
         count = values["count"]
         if count != int(count) or count < 1:
-            raise ValueError(f"protocol {spec!r}: count must be a whole number >= 1, got {count:g}")
+            raise InputError(f"protocol {spec!r}: count must be a whole number >= 1, got {count:g}")
         if values["period"] <= 0 or values["width"] <= 0 or values["width"] >= values["period"]:
-            raise ValueError(f"protocol {spec!r}: need period > 0 and 0 < width < period (s)")
+            raise InputError(f"protocol {spec!r}: need period > 0 and 0 < width < period (s)")
         return PulseTrain(
             period=values["period"],
             width=values["width"],
@@ -44,7 +45,7 @@ def _stimulus(kind: str, values: dict[str, float], default: float, spec: str) ->
             baseline=values.get("baseline", default),
         )
     if values["end"] <= values["start"]:
-        raise ValueError(f"protocol {spec!r}: ramp end must be later than start")
+        raise InputError(f"protocol {spec!r}: ramp end must be later than start")
     return Ramp(t_start=values["start"], t_end=values["end"], value_start=values["from"], value_end=values["to"])
 
 
@@ -63,21 +64,21 @@ def parse_protocol(specs: Sequence[str], model: AbstractModel) -> Protocol | Non
         name, sep, rest = spec.partition("=")
         kind, sep2, body = rest.partition(":")
         if not sep or not sep2 or kind not in _KINDS:
-            raise ValueError(f"protocol {spec!r} is not of the form {SYNTAX}")
+            raise InputError(f"protocol {spec!r} is not of the form {SYNTAX}")
         values = {}
         for item in filter(None, body.split(",")):
             key, sep3, text = item.partition("=")
             if not sep3 or key not in _KINDS[kind]:
-                raise ValueError(f"protocol {spec!r}: unknown field {key!r}; {kind} takes {', '.join(_KINDS[kind])}")
+                raise InputError(f"protocol {spec!r}: unknown field {key!r}; {kind} takes {', '.join(_KINDS[kind])}")
             try:
                 values[key] = float(text)
             except ValueError:
-                raise ValueError(f"protocol {spec!r}: {key} needs a number, got {text!r}") from None
+                raise InputError(f"protocol {spec!r}: {key} needs a number, got {text!r}") from None
         missing = [k for k in _REQUIRED[kind] if k not in values]
         if missing:
-            raise ValueError(f"protocol {spec!r}: missing {', '.join(missing)}; syntax: {SYNTAX}")
+            raise InputError(f"protocol {spec!r}: missing {', '.join(missing)}; syntax: {SYNTAX}")
         if name in stimuli:
-            raise ValueError(f"protocol drives {name!r} twice; give one stimulus per parameter")
+            raise InputError(f"protocol drives {name!r} twice; give one stimulus per parameter")
         Protocol({name: Constant(0.0)}).check(model)  # the name must be a parameter of the model
         default = float(getattr(model, name))
         stimuli[name] = _stimulus(kind, values, default, spec)

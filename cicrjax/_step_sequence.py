@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
+from ._errors import InputError
 from ._parameters import array_field
 from ._protocol import AbstractStimulus
 
@@ -23,7 +24,7 @@ class StepSequence(AbstractStimulus):
 
     def __check_init__(self):
         if self.times.ndim != 1 or self.values.ndim != 1 or self.values.shape[0] != self.times.shape[0] + 1:
-            raise ValueError(
+            raise InputError(
                 f"StepSequence needs 1-D times (n) and values (n + 1), got shapes {self.times.shape} and "
                 f"{self.values.shape}"
             )
@@ -32,7 +33,7 @@ class StepSequence(AbstractStimulus):
         except jax.errors.TracerArrayConversionError:  # built inside jit/vmap: checked by the caller
             return
         if times.shape[0] > 1 and not np.all(np.diff(times) > 0):
-            raise ValueError("StepSequence times must be strictly increasing (s)")
+            raise InputError("StepSequence times must be strictly increasing (s)")
 
     def __call__(self, t):
         k = jnp.sum(t >= self.times)

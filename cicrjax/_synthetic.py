@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import ArrayLike, PRNGKeyArray
 
+from ._errors import InputError
 from ._model import AbstractModel
 from ._observation.exposure import FrameExposure
 from ._observation.fluorescence import Fluorescence
@@ -58,10 +59,10 @@ def synthesize(
     """
     ts = np.asarray(ts, float)
     if ts.ndim != 1 or ts.size < 2 or np.any(np.diff(ts) <= 0):
-        raise ValueError("ts must be a strictly increasing 1-D array of at least 2 frame times (s)")
+        raise InputError("ts must be a strictly increasing 1-D array of at least 2 frame times (s)")
     if exposure is not None:
         if float(exposure.exposure) > float(np.min(np.diff(ts))) + 1e-12:
-            raise ValueError(
+            raise InputError(
                 f"exposure {float(exposure.exposure):g} s is longer than the frame interval "
                 f"{float(np.min(np.diff(ts))):g} s; shorten it or sample less often"
             )

@@ -1,12 +1,18 @@
 """Entry point of the `cicrjax` console script: subcommands, and the error policy."""
 
+import contextlib
+import errno
 import os
+import signal
 import sys
+import threading
+import traceback
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from .._errors import ComputationError, InputError
 from . import gain, inspect, models, simulate, synth
-from .errors import Parser, UsageError
+from .errors import Parser
 
 # Each subcommand module provides `add_parser(subparsers)` (which sets `func`) and its own `run(args)`.
 COMMANDS = (models, simulate, inspect, synth, gain)
@@ -49,8 +55,45 @@ def build_parser() -> Parser:
     return parser
 
 
+# OSErrors that a user causes and fixes (a path that is missing, unreadable, a folder, read-only, or a full disk)
+USER_OS_ERRORS = (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.EROFS, errno.ENOSPC)
+
+
+def one_line(error: BaseException) -> str:
+    """The error's message on one line (a multi-line message joined with '; ')."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return "; ".join(lines) or type(error).__name__
+
+
+def _os_message(error: OSError) -> str:
+    where = f": {error.filename}" if error.filename is not None else ""
+    return f"{error.strerror or error}{where}; check the path and its permissions"
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt while a command runs, so that `finally` blocks remove temporary files."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; predictable bad input prints one line to stderr and exits with status 2.
+    """Run the CLI and return its exit status: 0 success, 1 the computation failed, 2 bad input.
+
+    Bad input (an `InputError`, such as a `UsageError` or `RecordingError`, or a path that cannot be read or
+    written) prints one line to stderr and returns 2; a `ComputationError` prints one line and returns 1; any
+    other exception is a bug: its traceback is printed and the status is 1. Argument-syntax errors exit 2 through
+    `SystemExit`, as argparse does.
 
     Run as the console script (`argv` None), it first enables JAX's persistent compilation cache (see
     `CICRJAX_CACHE_DIR`); calls with an explicit `argv` (tests, embedding) leave JAX's configuration alone.
@@ -58,14 +101,28 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if argv is None:
         enable_compilation_cache()
+    prefix = f"cicrjax {args.command}: error:"
     try:
-        return args.func(args) or 0
-    except (UsageError, ValueError) as error:
-        sys.stderr.write(f"cicrjax {args.command}: error: {error}\n")
+        with _terminate_as_interrupt():
+            return args.func(args) or 0
+    except InputError as error:
+        sys.stderr.write(f"{prefix} {one_line(error)}\n")
+        return 2
+    except ComputationError as error:
+        sys.stderr.write(f"{prefix} {one_line(error)}\n")
+        return 1
+    except OSError as error:
+        if error.errno not in USER_OS_ERRORS:
+            traceback.print_exc()
+            return 1
+        sys.stderr.write(f"{prefix} {_os_message(error)}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("cicrjax: interrupted\n")
+        sys.stderr.write(f"cicrjax {args.command}: interrupted\n")
         return 130
+    except Exception:
+        traceback.print_exc()
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import equinox as eqx
 from jaxtyping import Array
 
+from .._errors import InputError
 from .._hill import hill
 from .._parameters import array_field
 
@@ -35,7 +36,7 @@ class CaActivatedRelease(eqx.Module):
 
     def __check_init__(self):
         if (self.K_lum is None) != (self.n_lum is None) or (self.K_inact is None) != (self.n_inact is None):
-            raise ValueError("give K_lum with n_lum, and K_inact with n_inact (both or neither)")
+            raise InputError("give K_lum with n_lum, and K_inact with n_inact (both or neither)")
 
     def open_fraction(self, c: Array, s: Array) -> Array:
         """Fraction of maximal release at cytosolic Ca `c` and store Ca `s` (µM); dimensionless."""

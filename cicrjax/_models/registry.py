@@ -1,5 +1,6 @@
 """Model registry: CLI name to model class."""
 
+from .._errors import InputError
 from .atri1993 import Atri1993
 from .borghans1997 import Borghans1997
 from .cardiac import Cardiac
@@ -25,4 +26,4 @@ def get_model(name: str):
     try:
         return MODELS[name]
     except KeyError:
-        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}") from None
+        raise InputError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}") from None

@@ -4,6 +4,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
+from .._errors import InputError
 from .._parameters import param
 
 
@@ -22,7 +23,7 @@ class FrameExposure(eqx.Module):
 
     def __check_init__(self):
         if self.substeps < 1:
-            raise ValueError(f"FrameExposure substeps must be >= 1, got {self.substeps}")
+            raise InputError(f"FrameExposure substeps must be >= 1, got {self.substeps}")
 
     def sample_times(self, frame_times: ArrayLike) -> Array:
         """Midpoint times (s) inside each frame's exposure window, shape (frames, substeps)."""

@@ -6,6 +6,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
+from .._errors import InputError
 from .._parameters import array_field, param
 from .bleaching import AbstractBleaching
 from .indicator import AbstractIndicator
@@ -42,7 +43,7 @@ class Fluorescence(eqx.Module):
 
     def __check_init__(self):
         if self.kind not in _KINDS:
-            raise ValueError(f"Fluorescence kind {self.kind!r} is not one of {_KINDS}; use Fura2 for ratios")
+            raise InputError(f"Fluorescence kind {self.kind!r} is not one of {_KINDS}; use Fura2 for ratios")
 
     def raw(self, fraction: ArrayLike, t: ArrayLike | None = None) -> Array:
         """F (a.u.) for bound fraction `fraction` (0–1), bleached at times `t` (s) if bleaching is set."""
@@ -76,7 +77,7 @@ class Fluorescence(eqx.Module):
         if self.kind == "raw":
             F = signal
         elif self.F0 is None:
-            raise ValueError(
+            raise InputError(
                 f"inverting a {self.kind} signal needs the baseline: give Fluorescence(..., F0=...) in a.u."
             )
         else:

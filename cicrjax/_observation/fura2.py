@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike
 
+from .._errors import InputError
 from .._parameters import param
 
 
@@ -37,7 +38,7 @@ class Fura2(eqx.Module):
     def __check_init__(self):
         lo, hi = self.R_min, self.R_max
         if not any(isinstance(x, jax.core.Tracer) for x in (lo, hi)) and np.any(np.asarray(lo) >= np.asarray(hi)):
-            raise ValueError(f"Fura2 needs R_min < R_max, got R_min={lo}, R_max={hi}; check the calibration")
+            raise InputError(f"Fura2 needs R_min < R_max, got R_min={lo}, R_max={hi}; check the calibration")
 
     def __call__(self, ca: ArrayLike) -> Array:
         """The 340/380 ratio at free Ca `ca` (µM)."""

@@ -3,6 +3,7 @@
 import numpy as np
 from jaxtyping import ArrayLike
 
+from .._errors import InputError
 from .._recording.errors import RecordingError
 from .._recording.recording import Recording
 
@@ -13,7 +14,7 @@ def percentile_baseline(y: ArrayLike, q: float = 10.0) -> np.ndarray:
     **Example:** `percentile_baseline(rec.traces, 10.0)`
     """
     if not 0 <= q <= 100:
-        raise ValueError(f"percentile q must lie in [0, 100], got {q}")
+        raise InputError(f"percentile q must lie in [0, 100], got {q}")
     return np.percentile(np.asarray(y, float), q, axis=-1)
 
 
@@ -24,11 +25,11 @@ def rolling_baseline(time: ArrayLike, y: ArrayLike, window: float, q: float = 10
     """
     time, y = np.asarray(time, float), np.asarray(y, float)
     if not 0 <= q <= 100:
-        raise ValueError(f"percentile q must lie in [0, 100], got {q}")
+        raise InputError(f"percentile q must lie in [0, 100], got {q}")
     dt = float(np.median(np.diff(time)))
     half = int(round(window / dt / 2))
     if window <= 0 or half < 1:
-        raise ValueError(f"rolling window {window!r} s must span at least 3 samples (sampling interval {dt:g} s)")
+        raise InputError(f"rolling window {window!r} s must span at least 3 samples (sampling interval {dt:g} s)")
     pad = [(0, 0)] * (y.ndim - 1) + [(half, half)]
     padded = np.pad(y, pad, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=-1)
@@ -43,7 +44,7 @@ def normalise(recording: Recording, kind: str = "df_f0", *, q: float = 10.0, win
     **Example:** `normalise(load_recording("ca.csv"), "df_f0", q=10)`
     """
     if kind not in ("f_f0", "df_f0"):
-        raise ValueError(f"normalise makes 'f_f0' or 'df_f0', not {kind!r}")
+        raise InputError(f"normalise makes 'f_f0' or 'df_f0', not {kind!r}")
     if recording.kind != "raw":
         raise RecordingError(f"normalise needs a raw recording, this one is {recording.kind}")
     traces = recording.traces

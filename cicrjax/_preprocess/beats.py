@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 from jaxtyping import ArrayLike
 
+from .._errors import InputError
 from .._recording.errors import RecordingError
 
 
@@ -59,9 +60,9 @@ def detect_beats(
     """
     time, y = np.asarray(time, float), np.asarray(y, float)
     if time.ndim != 1 or time.shape != y.shape:
-        raise ValueError(f"time and y must be 1-D of one length, got shapes {time.shape} and {y.shape}")
+        raise InputError(f"time and y must be 1-D of one length, got shapes {time.shape} and {y.shape}")
     if not 0 < threshold < 1:
-        raise ValueError(f"threshold must lie in (0, 1) (a fraction of the trace's range), got {threshold!r}")
+        raise InputError(f"threshold must lie in (0, 1) (a fraction of the trace's range), got {threshold!r}")
     n = y.size
     dt = float(np.median(np.diff(time)))
     lo, hi = float(y.min()), float(y.max())

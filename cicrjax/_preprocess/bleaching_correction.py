@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._errors import InputError
 from .._observation.bleaching import BiExponentialBleaching, MonoExponentialBleaching
 from .._recording.errors import RecordingError
 from .._recording.recording import Recording
@@ -65,13 +66,13 @@ def correct_bleaching(
     **Example:** `corrected, fits = correct_bleaching(rec, "mono")`
     """
     if model not in ("mono", "bi"):
-        raise ValueError(f"bleaching model must be 'mono' or 'bi', got {model!r}")
+        raise InputError(f"bleaching model must be 'mono' or 'bi', got {model!r}")
     if recording.kind in ("df_f0",):
         raise RecordingError("correct bleaching before converting to ΔF/F0 (it needs positive F or F/F0)")
     t = recording.time - recording.time[0]
     window = recording.duration / 10 if window is None else window
     if not 0 < window <= recording.duration / 2:
-        raise ValueError(
+        raise InputError(
             f"bleaching window {window!r} s must lie in (0, half the recording = {recording.duration / 2:g}]"
         )
     if np.any(recording.traces <= 0):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._errors import InputError
 from .._recording.errors import RecordingError
 from .._recording.recording import Recording
 
@@ -12,7 +13,7 @@ def resample(recording: Recording, rate: float) -> Recording:
     **Example:** `resample(rec, 100.0).sampling_rate` is 100.
     """
     if not (np.isfinite(rate) and rate > 0):
-        raise ValueError(f"resampling rate must be a positive number of Hz, got {rate!r}")
+        raise InputError(f"resampling rate must be a positive number of Hz, got {rate!r}")
     n = int(np.floor(recording.duration * rate + 1e-9)) + 1
     if n < 2:
         raise RecordingError(f"resampling at {rate:g} Hz leaves fewer than 2 samples; use a higher rate")
