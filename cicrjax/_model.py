@@ -23,6 +23,7 @@ class AbstractModel(eqx.Module):
     name: ClassVar[str]
     states: ClassVar[tuple[str, ...]]
     citation: ClassVar[str]
+    time_unit: ClassVar[str] = "s"  # unit of t; built-in models are in s, an SBML model keeps its file's unit
 
     @abc.abstractmethod
     def derivative(self, t: Scalar, y: State) -> State:

@@ -1,18 +1,18 @@
 """Multiple shooting: the trace cut into segments, each started from a free state, tied by a continuity penalty."""
 
-import dataclasses
-
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
-from ._minimise import minimise_lbfgs
-from ._objective import _affine, gaussian_nll, predict
-from ._optimisers import LBFGS, AbstractOptimiser, RunOutput
-from ._problem import Problem
-from ._signal import StateSignal
+from cicrjax import InputError
+
+from .._objective import affine, gaussian_nll, predict
+from .._optimisers import LBFGS, AbstractOptimiser, RunOutput
+from .._problem import Problem
+from .._signal import StateSignal
+from .base import AbstractStrategy
 
 
 def segment_layout(n_times: int, segments: int) -> tuple[np.ndarray, np.ndarray]:
@@ -24,7 +24,7 @@ def segment_layout(n_times: int, segments: int) -> tuple[np.ndarray, np.ndarray]
     **Example:** `index, weight = segment_layout(121, 6)`
     """
     if not 1 <= segments < n_times:
-        raise ValueError(f"segments must be between 1 and the number of save times - 1 ({n_times - 1}), got {segments}")
+        raise InputError(f"segments must be between 1 and the number of save times - 1 ({n_times - 1}), got {segments}")
     length = -(-(n_times - 1) // segments)
     raw = np.arange(segments)[:, None] * length + np.arange(length + 1)[None, :]
     index = np.minimum(raw, n_times - 1)
@@ -35,13 +35,13 @@ def segment_layout(n_times: int, segments: int) -> tuple[np.ndarray, np.ndarray]
 
 def _check(problem: Problem) -> None:
     if problem.batched:
-        raise ValueError("multiple shooting fits one condition at a time; build the problem with batched=False")
+        raise InputError("multiple shooting fits one condition at a time; build the problem with batched=False")
     if problem.noise is not None:
-        raise ValueError("multiple shooting needs Gaussian noise (noise=None or GaussianNoise); use LBFGS")
+        raise InputError("multiple shooting needs Gaussian noise (noise=None or GaussianNoise); use LBFGS")
 
 
 def _segment_starts(problem: Problem, model, values, nodes: Array) -> Array:
-    first = problem.initial(values)
+    first = problem.initial_state(values)
     first = model.initial_state() if first is None else first.reshape(-1)
     return jnp.concatenate([first[None, :], nodes], axis=0)
 
@@ -62,17 +62,14 @@ def shooting_loss(problem: Problem, theta: Array, nodes: Array, weight: Array | 
     ts = problem.ts[index]
     t0s = ts[:, 0] if problem.t0 is None else ts[:, 0].at[0].set(problem.t0)
 
-    def one(y0, t0, t):
-        return problem.solve(model, t, y0, t0)
-
-    sol = jax.vmap(one)(starts, t0s, ts)
+    sol = jax.vmap(lambda y0, t0, t: problem.simulate(model, ts=t, y0=y0, t0=t0))(starts, t0s, ts)
     ok = jnp.all(sol.success)
     ys = jnp.where(jnp.isfinite(sol.ys), sol.ys, 0.0)
     g = jax.vmap(lambda y: problem.signal(model, y))(ys)
     d = problem.data[0][index]
     w = problem.mask[0][index] * jnp.asarray(counted)
     view = eqx.tree_at(lambda q: (q.data, q.mask), problem, (d, w))
-    a, b = _affine(view, g, observation)
+    a, b = affine(view, g, observation)
     _, nll = gaussian_nll(problem, w * (d - (a + b * g)), w, observation)
     gap = ys[:-1, -1, :] - starts[1:, :]
     loss = nll + problem.neg_log_prior(values) + 0.5 * weight * jnp.sum(gap**2)
@@ -89,7 +86,7 @@ def initial_nodes(problem: Problem, theta: Array, segments: int) -> tuple[Array,
     index, _ = segment_layout(problem.ts.shape[0], segments)
     values = problem.natural(theta)
     model, observation = problem.with_values(values)
-    sol = problem.simulate(model, None, problem.initial(values))
+    sol = problem.simulate(model, y0=problem.initial_state(values))
     ys = sol.ys.reshape(problem.ts.shape[0], -1)
     ys = jnp.where(jnp.isfinite(ys), ys, jnp.nan)
     mean = jnp.nanmean(ys, axis=0)
@@ -105,60 +102,58 @@ def initial_nodes(problem: Problem, theta: Array, segments: int) -> tuple[Array,
     return jax.lax.stop_gradient(nodes), scale
 
 
-@dataclasses.dataclass(frozen=True)
-class MultipleShooting(AbstractOptimiser):
-    """Multiple shooting with a homotopy on continuity, then a single-shooting polish.
+class MultipleShooting(AbstractStrategy):
+    """Multiple shooting with a homotopy on continuity, then a single-shooting fit with `optimiser`.
 
     The time span is cut into `segments`; segment 0 starts at the problem's initial state, the others at free
     states initialised from the data ([`fitting.initial_nodes`][]). L-BFGS minimises [`fitting.shooting_loss`][]
-    (parameters and states together) for each continuity `weights` entry in turn, warm-started; then `polish`
-    minimises the problem's own NLL from the parameters found. Each segment spans less than a cycle, so the
+    (parameters and states together) for each continuity `weights` entry in turn, warm-started; then `optimiser`
+    minimises the problem's own objective from the parameters found. Each segment spans less than a cycle, so the
     period and phase multimodality of single shooting does not arise until the segments are joined.
 
     **Arguments:** `segments` (about two per period); `weights` increasing continuity weights (per squared state
-    unit, e.g. µM⁻²); `max_iter` L-BFGS iterations per stage; `polish` the final optimiser.
+    unit, e.g. µM⁻²); `max_iter`, `gtol`, `ftol`, `memory` those of the L-BFGS of every stage; `optimiser` the
+    final optimiser.
 
-    **Example:** `multistart(problem, 16, optimiser=MultipleShooting(segments=12))`
+    **Example:** `multistart(problem, 16, strategy=MultipleShooting(segments=12))`
     """
 
     segments: int = 8
-    weights: tuple[float, ...] = (10.0, 100.0, 1000.0, 10000.0)
+    weights: tuple[float, ...] = eqx.field(default=(10.0, 100.0, 1000.0, 10000.0), converter=lambda w: tuple(map(float, w)))
     max_iter: int = 100
     gtol: float = 1e-5
     ftol: float = 1e-10
     memory: int = 10
-    polish: AbstractOptimiser = LBFGS(max_iter=100)
-    name: str = "multiple-shooting"
+    optimiser: AbstractOptimiser = LBFGS(max_iter=100)
+    name = "multiple-shooting"
 
-    def __post_init__(self):
+    def __check_init__(self):
         if not self.weights or any(w <= 0 for w in self.weights):
-            raise ValueError(f"weights must be positive continuity weights, got {self.weights}")
+            raise InputError(f"weights must be positive continuity weights, got {self.weights}")
         if self.segments < 2:
-            raise ValueError(f"multiple shooting needs at least 2 segments, got {self.segments}")
+            raise InputError(f"multiple shooting needs at least 2 segments, got {self.segments}")
 
     def run(self, problem, theta0):
         _check(problem)
         k = theta0.shape[0]
         nodes0, scale = initial_nodes(problem, theta0, self.segments)
         shape = nodes0.shape
+        stages = LBFGS(max_iter=self.max_iter, gtol=self.gtol, ftol=self.ftol, memory=self.memory)
 
         def unpack(x):
             return x[:k], x[k:].reshape(shape) * scale[None, :]
 
         def stage(c, weight):
             x, iterations, failures = c
-            f = lambda z: shooting_loss(problem, *unpack(z), weight, self.segments)
-            settings = dict(max_iter=self.max_iter, gtol=self.gtol, ftol=self.ftol, memory=self.memory)
-            new, value, it, _, fails = minimise_lbfgs(f, x, penalty=problem.penalty, **settings)
-            good = jnp.isfinite(value) & (value < problem.penalty)
-            x = jnp.where(good, new, x)
-            return (x, iterations + it, failures + fails), None
+            out = stages.minimise(lambda z: shooting_loss(problem, *unpack(z), weight, self.segments), x, problem.penalty)
+            good = jnp.isfinite(out.value) & (out.value < problem.penalty)
+            x = jnp.where(good, out.theta, x)
+            return (x, iterations + out.iterations, failures + out.failures), None
 
         x0 = jnp.concatenate([theta0, (nodes0 / scale[None, :]).ravel()])
         zero = jnp.zeros((), jnp.int32)
         weights = jnp.asarray(self.weights, dtype=theta0.dtype)
         (x, iterations, failures), _ = jax.lax.scan(stage, (x0, zero, zero), weights)
-        out = self.polish.run(problem, x[:k])
+        out = self.optimiser.run(problem, x[:k])
         start_ok = predict(problem, theta0).ok
-        iterations = out.iterations.astype(jnp.int32) + iterations
-        return RunOutput(out.theta, out.value, iterations, out.converged, out.failures + failures, ~start_ok)
+        return RunOutput(out.theta, out.value, out.iterations + iterations, out.converged, out.failures + failures, ~start_ok)
