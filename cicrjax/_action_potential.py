@@ -55,3 +55,6 @@ class ActionPotential(AbstractStimulus):
     def jump_times(self):
         onsets = self.start + self.period * jnp.arange(self.count, dtype=self.period.dtype)
         return jnp.concatenate([onsets, onsets + self.t_up])
+
+    def levels(self):
+        return jnp.stack([self.v_rest, self.v_plateau, self.v_peak])

@@ -1,6 +1,7 @@
 """Reusable muscle protocols as values: voltage clamp, pacing, zero extracellular Ca, caffeine, RyR variants."""
 
-import jax
+import math
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -8,18 +9,11 @@ from ._action_potential import ActionPotential
 from ._errors import InputError
 from ._muscle_model import AbstractMuscleModel
 from ._parameters import with_parameters
-from ._protocol import Constant, Protocol
+from ._protocol import Constant, Protocol, concrete
 from ._step_sequence import StepSequence
 
 HOLDING_RANGE = (-150.0, 100.0)  # mV: the voltages a clamp may hold or step to
-
-
-def _concrete(x):
-    """`x` as a NumPy array, or `None` when it is traced under jit/vmap (then the caller has checked it)."""
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, jax.errors.TracerArrayConversionError):
-        return None
+MAX_BEATS = 100_000  # paced beats: each upstroke is a time the solver steps onto, held in memory
 
 
 def _text(a: np.ndarray) -> str:
@@ -33,15 +27,15 @@ def check_clamp(test, holding, duration) -> None:
     **Example:** `check_clamp([-20.0, 0.0], -80.0, 0.2)`
     """
     lo, hi = HOLDING_RANGE
-    if (v := _concrete(test)) is not None:
+    if (v := concrete(test)) is not None:
         if not np.all(np.isfinite(v)):
             raise InputError(f"test voltages must be finite numbers in mV, got {_text(v)}")
         if v.size and not (lo <= v.min() and v.max() <= hi):
             bad = v[(v < lo) | (v > hi)].ravel()[0]
             raise InputError(f"test voltage {bad:g} mV is outside [{lo:g}, {hi:g}] mV; choose voltages within it")
-    if (h := _concrete(holding)) is not None and not (np.all(np.isfinite(h)) and lo <= h.min() and h.max() <= hi):
+    if (h := concrete(holding)) is not None and not (np.all(np.isfinite(h)) and lo <= h.min() and h.max() <= hi):
         raise InputError(f"the holding potential must lie in [{lo:g}, {hi:g}] mV, got {_text(h)}")
-    if (d := _concrete(duration)) is not None and not np.all(d > 0):
+    if (d := concrete(duration)) is not None and not np.all(d > 0):
         raise InputError(f"the step duration must be > 0 s, got {_text(d)}")
 
 
@@ -81,6 +75,30 @@ def paced(rate: float, *, count: int, start: float = 0.0, apd: float | None = No
     if not 0 < float(apd) < period:
         raise InputError(f"apd must lie in (0, {period:g}) s for pacing at {float(rate):g} Hz, got {float(apd):g}")
     return Protocol({"V": ActionPotential(period=period, count=count, start=start, apd=apd, **waveform)})
+
+
+def pace(model, period: float, *, count: int, start: float = 0.0, protocol: Protocol | None = None) -> Protocol:
+    """`protocol` plus pacing of `model`: `count` action potentials every `period` s from `start` s on its membrane
+    voltage `V` (see [`cicrjax.paced`][]).
+
+    Raises `InputError` for a model without `V`, a period that is not > 0 s, a count below 1, or a `protocol` that
+    drives `V` already.
+
+    **Example:** `pace(Cardiac(), 0.5, count=4, protocol=zero_extracellular_ca())`
+    """
+    if "V" not in [p.name for p in model.parameters()]:
+        raise InputError(
+            f"pacing drives the membrane voltage V, which model {model.name} does not have; "
+            "use a muscle model (cardiac, hinch2004, skeletal) or a protocol"
+        )
+    period = float(period)
+    if not (math.isfinite(period) and period > 0):
+        raise InputError(f"the pacing period must be > 0 s, got {period:g}")
+    if isinstance(count, bool) or int(count) != count or not 1 <= count <= MAX_BEATS:
+        raise InputError(f"the number of paced beats must be a whole number in [1, {MAX_BEATS}], got {count}")
+    if protocol is not None and "V" in protocol.stimuli:
+        raise InputError("pacing drives V, and the protocol drives V as well; drop the protocol's V stimulus")
+    return _extend(protocol, paced(1.0 / period, count=int(count), start=start).stimuli)
 
 
 def zero_extracellular_ca(protocol: Protocol | None = None) -> Protocol:

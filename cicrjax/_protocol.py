@@ -4,12 +4,33 @@ import abc
 from collections.abc import Mapping
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array
 
 from ._custom_types import Scalar
 from ._errors import InputError
-from ._parameters import array_field
+from ._parameters import ParameterInfo, array_field
+
+
+def concrete(x) -> np.ndarray | None:
+    """`x` as a NumPy array, or `None` when it is traced under jit/vmap."""
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, jax.errors.TracerArrayConversionError):
+        return None
+
+
+def driven_parameter(model, name: str) -> ParameterInfo:
+    """The metadata of parameter `name` of `model`, which a protocol drives; `InputError` if there is none."""
+    info = {p.name: p for p in model.parameters()}
+    if name not in info:
+        raise InputError(
+            f"protocol drives {name!r}, which is not a parameter of model {model.name!r}; "
+            f"choose one of: {', '.join(info)}"
+        )
+    return info[name]
 
 
 class AbstractStimulus(eqx.Module):
@@ -22,6 +43,10 @@ class AbstractStimulus(eqx.Module):
     @abc.abstractmethod
     def jump_times(self) -> Array:
         """Times (s) where u or its slope jumps; the step-size controller steps exactly onto them."""
+
+    @abc.abstractmethod
+    def levels(self) -> Array:
+        """The values between which u(t) stays (its extremes), to check them against the parameter's constraint."""
 
 
 class Constant(AbstractStimulus):
@@ -37,6 +62,9 @@ class Constant(AbstractStimulus):
 
     def jump_times(self):
         return jnp.zeros((0,), self.value.dtype)
+
+    def levels(self):
+        return self.value[None]
 
 
 class Step(AbstractStimulus):
@@ -54,6 +82,9 @@ class Step(AbstractStimulus):
 
     def jump_times(self):
         return self.time[None]
+
+    def levels(self):
+        return jnp.stack([self.before, self.after])
 
 
 class PulseTrain(AbstractStimulus):
@@ -90,6 +121,9 @@ class PulseTrain(AbstractStimulus):
         onsets = self._onsets(jnp.arange(self.count, dtype=self.period.dtype))
         return jnp.concatenate([onsets, onsets + self.width])
 
+    def levels(self):
+        return jnp.stack([self.baseline, self.baseline + self.amplitude])
+
 
 class Ramp(AbstractStimulus):
     """Linear ramp from `value_start` at `t_start` to `value_end` at `t_end` (s), constant outside.
@@ -109,6 +143,9 @@ class Ramp(AbstractStimulus):
     def jump_times(self):
         return jnp.stack([self.t_start, self.t_end])
 
+    def levels(self):
+        return jnp.stack([self.value_start, self.value_end])
+
 
 class Protocol(eqx.Module):
     """Stimuli applied to named model parameters: each parameter follows its stimulus in time.
@@ -127,14 +164,15 @@ class Protocol(eqx.Module):
         self.stimuli = dict(stimuli)
 
     def check(self, model) -> None:
-        """Raise `ValueError` if the protocol drives a parameter that `model` does not have."""
-        names = [p.name for p in model.parameters()]
-        for name in self.stimuli:
-            if name not in names:
-                raise InputError(
-                    f"protocol drives {name!r}, which is not a parameter of model {model.name!r}; "
-                    f"choose one of: {', '.join(names)}"
-                )
+        """Raise `InputError` if the protocol drives a parameter that `model` does not have, drives one outside its
+        constraint (β above 1, a negative rate), or has a non-finite time; traced values (under jit) are skipped."""
+        for name, stim in self.stimuli.items():
+            info = driven_parameter(model, name)
+            levels, times = concrete(stim.levels()), concrete(stim.jump_times())
+            if times is not None and not np.all(np.isfinite(times)):
+                raise InputError(f"the stimulus of {name!r} has a time that is not finite ({times.tolist()}); give s")
+            for value in [] if levels is None else np.ravel(levels):
+                info.check(float(value))
 
     def apply(self, model, t: Scalar):
         """`model` with each driven parameter replaced by its stimulus value at time `t`."""

@@ -1,10 +1,13 @@
 """Text specifications of protocols, as given on the command line: `NAME=KIND:key=value,...`."""
 
+import math
 from collections.abc import Sequence
 
 from ._errors import InputError
 from ._model import AbstractModel
-from ._protocol import AbstractStimulus, Constant, Protocol, PulseTrain, Ramp, Step
+from ._protocol import AbstractStimulus, Constant, Protocol, PulseTrain, Ramp, Step, driven_parameter
+
+MAX_PULSES = 100_000  # each pulse edge is a time the solver steps onto, held in memory
 
 _KINDS = {
     "constant": ("value",),
@@ -32,8 +35,8 @@ def _stimulus(kind: str, values: dict[str, float], default: float, spec: str) ->
         return Step(time=values["time"], before=values.get("before", default), after=values["after"])
     if kind == "pulses":
         count = values["count"]
-        if count != int(count) or count < 1:
-            raise InputError(f"protocol {spec!r}: count must be a whole number >= 1, got {count:g}")
+        if count != int(count) or not 1 <= count <= MAX_PULSES:
+            raise InputError(f"protocol {spec!r}: count must be a whole number in [1, {MAX_PULSES}], got {count:g}")
         if values["period"] <= 0 or values["width"] <= 0 or values["width"] >= values["period"]:
             raise InputError(f"protocol {spec!r}: need period > 0 and 0 < width < period (s)")
         return PulseTrain(
@@ -70,16 +73,25 @@ def parse_protocol(specs: Sequence[str], model: AbstractModel) -> Protocol | Non
             key, sep3, text = item.partition("=")
             if not sep3 or key not in _KINDS[kind]:
                 raise InputError(f"protocol {spec!r}: unknown field {key!r}; {kind} takes {', '.join(_KINDS[kind])}")
+            if key in values:
+                raise InputError(f"protocol {spec!r}: {key} given twice; give each field once")
             try:
                 values[key] = float(text)
             except ValueError:
                 raise InputError(f"protocol {spec!r}: {key} needs a number, got {text!r}") from None
+            if not math.isfinite(values[key]):
+                raise InputError(f"protocol {spec!r}: {key} needs a finite number, got {text!r}")
         missing = [k for k in _REQUIRED[kind] if k not in values]
         if missing:
             raise InputError(f"protocol {spec!r}: missing {', '.join(missing)}; syntax: {SYNTAX}")
         if name in stimuli:
             raise InputError(f"protocol drives {name!r} twice; give one stimulus per parameter")
-        Protocol({name: Constant(0.0)}).check(model)  # the name must be a parameter of the model
+        driven_parameter(model, name)
         default = float(getattr(model, name))
-        stimuli[name] = _stimulus(kind, values, default, spec)
+        stimulus = {name: _stimulus(kind, values, default, spec)}
+        try:
+            Protocol(stimulus).check(model)  # the values it drives must satisfy the parameter's constraint
+        except InputError as error:
+            raise InputError(f"protocol {spec!r}: {error}") from None
+        stimuli.update(stimulus)
     return Protocol(stimuli)

@@ -41,3 +41,6 @@ class StepSequence(AbstractStimulus):
 
     def jump_times(self):
         return self.times
+
+    def levels(self):
+        return self.values

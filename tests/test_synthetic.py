@@ -151,7 +151,7 @@ def test_synth_bad_input_exits_2(tmp_path, capsys):
     _fails([*base, "--noise", "gaussian:sigma=-1"], capsys, "sigma must be > 0", out)
     _fails([*base, "--noise", "gaussian:s=1"], capsys, "unknown key 's'", out)
     _fails([*base, "--seed", "x"], capsys, "--seed needs a whole number", out)
-    _fails([*base, "--observe", "fura2", "--bleach", "mono:tau=5"], capsys, "a ratio cancels it", out)
+    _fails([*base, "--observe", "fura2", "--bleach", "mono:tau=5"], capsys, "--bleach applies to single-wav", out)
     _fails([*base, "--exposure", "0.5"], capsys, "--exposure must lie in", out)
     _fails(
         ["synth", "gdb1990", "--t-end", "1", "--rate", "10", "--out", str(tmp_path / "s.txt")], capsys, ".csv or .npz"

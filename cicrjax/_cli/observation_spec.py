@@ -1,5 +1,6 @@
 """Text specifications of bleaching and noise on the command line: `KIND:key=value,...`."""
 
+from .._errors import InputError
 from .._observation import (
     BiExponentialBleaching,
     GaussianNoise,
@@ -28,6 +29,8 @@ def parse_spec(text: str, kinds: dict, option: str, syntax: str):
         key, sep, value = item.partition("=")
         if not sep:
             raise UsageError(f"{option} {text!r}: {item!r} is not key=value; use {syntax}")
+        if key in values or key in flags:
+            raise UsageError(f"{option} {text!r}: {key} given twice; give each key once")
         if key == "em_gain" and cls is PoissonGaussianNoise:
             flags[key] = parse_float(value, f"{option} em_gain") != 0
             continue
@@ -36,7 +39,7 @@ def parse_spec(text: str, kinds: dict, option: str, syntax: str):
         number = parse_float(value, f"{option} {key}")
         try:
             info[key].check(number)
-        except ValueError as error:
+        except InputError as error:
             raise UsageError(f"{option} {text!r}: {error}") from None
         values[key] = number
     return cls(**values, **flags)

@@ -1,13 +1,15 @@
 """`cicrjax simulate MODEL ...`: integrate one model and write its trajectory as CSV (and a plot)."""
 
+import diffrax
 import jax.numpy as jnp
 import numpy as np
 
+from .._errors import ComputationError
 from .._models import get_model
 from .._parameters import with_parameters
 from .._protocol_spec import SYNTAX, parse_protocol
 from .._simulate import simulate
-from .errors import UsageError, parse_float
+from .errors import UsageError, parse_float, parse_pairs
 from .output import atomic_path, check_writable
 
 
@@ -29,14 +31,15 @@ def add_parser(sub):
 
 
 def parse_settings(items: list[str]) -> dict[str, float]:
-    """Turn `NAME=VALUE` strings into a dict, or raise `UsageError` naming the bad item."""
-    values = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--set {item!r} is not NAME=VALUE, e.g. --set beta=0.4")
-        values[name] = parse_float(text, f"--set {name}")
-    return values
+    """Turn `NAME=VALUE` strings into a dict, or raise `UsageError` naming the bad or repeated item."""
+    return {name: parse_float(text, f"--set {name}") for name, text in parse_pairs(items, "--set", "beta=0.4").items()}
+
+
+def failure_reason(sol) -> str:
+    """Why an unbatched simulation failed, in words that name no option the command lacks."""
+    if sol.result == diffrax.RESULTS.max_steps_reached:
+        return f"the solver used its whole budget of {int(sol.num_steps)} steps before the end time"
+    return sol.message().split("\n")[0].split(". Try")[0].rstrip(".")
 
 
 def time_grid(t_end_text: str, dt_text: str | None) -> np.ndarray:
@@ -92,8 +95,9 @@ def run(args):
     plot = None if args.plot is None else check_writable(args.plot, "--plot")
     sol = simulate(model, jnp.asarray(ts), protocol=protocol, rtol=rtol, atol=rtol * 1e-3, throw=False)
     if not bool(sol.success):
-        raise UsageError(
-            f"the integration of {cls.name} failed: {sol.message()} Check the --set values, or shorten --t-end"
+        raise ComputationError(
+            f"the integration of {cls.name} failed: {failure_reason(sol)}; shorten --t-end, loosen --rtol or check "
+            "the --set values"
         )
     ys = np.asarray(sol.ys)
     write_csv(out, ts, ys, cls.states)

@@ -6,14 +6,13 @@ import jax
 import numpy as np
 
 from .._models import get_model
-from .._muscle_protocols import paced
+from .._muscle_protocols import pace
 from .._observation import INDICATORS, Fluorescence, FrameExposure, Fura2, WithIndicator
 from .._parameters import with_parameters
-from .._protocol import Protocol
 from .._protocol_spec import SYNTAX, parse_protocol
 from .._recording import save_recording
 from .._synthetic import synthesize
-from .errors import UsageError, parse_float
+from .errors import UsageError, parse_float, parse_int
 from .observation_spec import BLEACH_SYNTAX, BLEACHING, NOISE, NOISE_SYNTAX, parse_spec
 from .output import check_writable
 from .simulate import parse_settings
@@ -37,10 +36,10 @@ def add_parser(sub):
     p.add_argument("--t-end", required=True, metavar="S", help="last frame time (s)")
     p.add_argument("--rate", required=True, metavar="HZ", help="frame rate (Hz)")
     p.add_argument("--observe", default="calcium", choices=OBSERVATIONS, help="indicator, fura2 or calcium")
-    p.add_argument("--kind", default="df_f0", choices=("raw", "f_f0", "df_f0"), help="single-wavelength output")
+    p.add_argument("--kind", choices=("raw", "f_f0", "df_f0"), help="single-wavelength output (default df_f0)")
     p.add_argument("--dynamic", action="store_true", help="dye binding as an extra state (buffers Ca)")
-    p.add_argument("--scale", default="1", metavar="A", help="a.u. per Fmin (default 1)")
-    p.add_argument("--offset", default="0", metavar="A", help="background a.u. (default 0)")
+    p.add_argument("--scale", metavar="A", help="single-wavelength: a.u. per Fmin (default 1)")
+    p.add_argument("--offset", metavar="A", help="single-wavelength: background a.u. (default 0)")
     p.add_argument("--bleach", metavar="SPEC", help=f"photobleaching: {BLEACH_SYNTAX}")
     p.add_argument("--exposure", metavar="S", help="frame exposure time (s): integrate over it")
     p.add_argument("--noise", metavar="SPEC", help=f"noise: {NOISE_SYNTAX}")
@@ -61,7 +60,7 @@ def command_line(args) -> str:
     parts += ["--t-start", args.t_start] if args.t_start != "0" else []
     parts += ["--t-end", args.t_end, "--rate", args.rate, "--observe", args.observe]
     if args.observe not in ("calcium", "fura2"):
-        parts += ["--kind", args.kind, "--scale", args.scale, "--offset", args.offset]
+        parts += ["--kind", args.kind or "df_f0", "--scale", args.scale or "1", "--offset", args.offset or "0"]
         parts += ["--dynamic"] if args.dynamic else []
         parts += ["--bleach", args.bleach] if args.bleach else []
     for option in ("exposure", "noise"):
@@ -71,45 +70,41 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
-def _pacing(args, model, protocol):
-    """Merge action-potential pacing of the membrane voltage `V` into the protocol."""
-    if "V" not in [p.name for p in model.parameters()]:
-        raise UsageError(
-            f"--pace-period needs a model with a membrane voltage V (cardiac, hinch2004), not {args.model}"
-        )
-    period = parse_float(args.pace_period, "--pace-period")
-    try:
-        count = int(args.pace_count)
-    except ValueError:
-        raise UsageError(f"--pace-count needs a whole number, got {args.pace_count!r}") from None
-    if period <= 0 or count < 1:
-        raise UsageError("--pace-period must be > 0 s and --pace-count >= 1")
-    stimuli = {} if protocol is None else dict(protocol.stimuli)
-    if "V" in stimuli:
-        raise UsageError("--pace-period drives V; drop the --protocol V=... given as well")
-    return Protocol({**stimuli, **paced(1.0 / period, count=count).stimuli})
+def _single_wavelength_options(args) -> None:
+    """Refuse the options of single-wavelength indicators with `--observe calcium` or `fura2`, which ignore them."""
+    if args.observe in ("calcium", "fura2"):
+        given = [f"--{o}" for o in ("kind", "scale", "offset", "bleach") if getattr(args, o) is not None]
+        given += ["--dynamic"] if args.dynamic else []
+        if given:
+            what = "a ratio" if args.observe == "fura2" else "Ca itself (µM)"
+            verb, pronoun = ("apply", "them") if len(given) > 1 else ("applies", "it")
+            raise UsageError(
+                f"{', '.join(given)} {verb} to single-wavelength indicators (--observe fluo4, ...); --observe "
+                f"{args.observe} records {what}, so drop {pronoun}"
+            )
 
 
 def run(args):
+    _single_wavelength_options(args)
     cls = get_model(args.model)
     model = with_parameters(cls(), parse_settings(args.set))
     protocol = parse_protocol(args.protocol, model)
     if args.pace_period is not None:
-        protocol = _pacing(args, model, protocol)
+        period = parse_float(args.pace_period, "--pace-period")
+        count = parse_int(args.pace_count, "--pace-count", 1)
+        protocol = pace(model, period, count=count, protocol=protocol)
     t_start = parse_float(args.t_start, "--t-start")
     t_end = parse_float(args.t_end, "--t-end")
     rate = parse_float(args.rate, "--rate")
     if t_start < 0 or t_end <= t_start or rate <= 0:
         raise UsageError("need 0 <= --t-start < --t-end (s) and --rate > 0 (Hz)")
-    n = int(np.floor((t_end - t_start) * rate + 1e-9)) + 1
-    if n < 2 or n > 1_000_001:
-        raise UsageError(f"--t-end x --rate gives {n} frames; choose between 2 and 1e6")
-    try:
-        seed = int(args.seed)
-    except ValueError:
-        raise UsageError(f"--seed needs a whole number, got {args.seed!r}") from None
-    if not 0 <= seed < 2**32:
-        raise UsageError(f"--seed must lie in [0, 2^32), got {seed}")
+    frames = (t_end - t_start) * rate
+    if not frames < 1_000_000:
+        raise UsageError(f"--t-end x --rate gives {frames:.3g} frames; choose between 2 and 1e6")
+    n = int(np.floor(frames + 1e-9)) + 1
+    if n < 2:
+        raise UsageError(f"--t-end x --rate gives {n} frame; choose between 2 and 1e6")
+    seed = parse_int(args.seed, "--seed", 0, 2**32 - 1)
     exposure = None
     if args.exposure is not None:
         value = parse_float(args.exposure, "--exposure")
@@ -123,19 +118,16 @@ def run(args):
     elif args.observe == "fura2":
         observation = Fura2()
     else:
-        scale = parse_float(args.scale, "--scale")
+        scale = parse_float(args.scale or "1", "--scale")
         if scale <= 0:
             raise UsageError(f"--scale must be > 0, got {args.scale}")
         indicator = INDICATORS[args.observe]()
+        offset = parse_float(args.offset or "0", "--offset")
         observation = Fluorescence(
-            indicator, kind=args.kind, scale=scale, offset=parse_float(args.offset, "--offset"), bleaching=bleaching
+            indicator, kind=args.kind or "df_f0", scale=scale, offset=offset, bleaching=bleaching
         )
         if args.dynamic:
             model = WithIndicator(model, indicator)
-    if bleaching is not None and not isinstance(observation, Fluorescence):
-        raise UsageError("--bleach needs a single-wavelength indicator (--observe fluo4, ...); a ratio cancels it")
-    if args.dynamic and not isinstance(observation, Fluorescence):
-        raise UsageError("--dynamic needs a single-wavelength indicator (--observe fluo4, ...)")
     out = check_writable(args.out, "--out")
     if out.suffix.lower() not in (".csv", ".npz"):
         raise UsageError(f"--out {args.out!r} must end in .csv or .npz")
