@@ -83,8 +83,8 @@ class _Fields:
     def new(self, wanted: str, own_id: bool) -> str:
         """A free field name for `wanted`; one made up from an id (`S_init`) also avoids every SBML id."""
         name = wanted
-        while keyword.iskeyword(name) or name in self.taken or name.startswith("__") or (
-            not own_id and name in self.ids
+        while (
+            keyword.iskeyword(name) or name in self.taken or name.startswith("__") or (not own_id and name in self.ids)
         ):
             name = name.lstrip("_") + "_"
         self.taken.add(name)
@@ -208,7 +208,7 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
                 if sid not in initial_assignment:
                     value = float(element.getSize() if kind == "compartment" else element.getValue())
                     leaf = add_leaf(f"{sid}.init", f"{sid}_init", value, unit, f"initial {description}", "real")
-                    initial_defs[sid] = ((lambda k: lambda env: env[k])(leaf.key), {leaf.key})
+                    initial_defs[sid] = (_lookup(leaf.key), {leaf.key})
                     setters[sid] = leaf.field
                 continue
             if kind == "compartment":
@@ -229,8 +229,10 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
         amount = species.getHasOnlySubstanceUnits()
         species_info[sid] = (compartment, amount)
         unit = _species_unit(model, species)
-        is_state = not species.getConstant() and sid not in assignment and (
-            sid in rate_rules or not species.getBoundaryCondition()
+        is_state = (
+            not species.getConstant()
+            and sid not in assignment
+            and (sid in rate_rules or not species.getBoundaryCondition())
         )
         if is_state:
             states.append(sid)
@@ -247,11 +249,11 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
         setters[sid] = leaf.field
         key = leaf.key
         if given_amount == amount:
-            f = (lambda k: lambda env: env[k])(key)
+            f = _lookup(key)
         elif given_amount:  # an amount given for a concentration species
-            f = (lambda k, c: lambda env: env[k] / env[c])(key, compartment)
+            f = _ratio(key, compartment)
         else:
-            f = (lambda k, c: lambda env: env[k] * env[c])(key, compartment)
+            f = _product(key, compartment)
         initial_defs[sid] = (f, {key, compartment})
 
     # local parameters are leaves named reaction_parameter; kinetic laws give reaction rates
@@ -279,14 +281,14 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
                 if model.getLevel() < 3 and ref.isSetStoichiometryMath():
                     math = ref.getStoichiometryMath().getMath()
                     g = compiler.compile(math, f"stoichiometryMath of {sid} in reaction {rid}")
-                    coefficient = (lambda f, s: lambda env: s * f(env))(g, sign)
+                    coefficient = _scaled(g, sign)
                 else:
                     value = sign * (ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0)
                     if ref.isSetId() and ref.getId() in initial_assignment:
                         unsupported(f"stoichiometry {ref.getId()!r} set by an initialAssignment", "give a number")
-                    coefficient = (lambda v: lambda env: v)(value)
+                    coefficient = _constant(value)
                     if ref.isSetId():
-                        initial_defs[ref.getId()] = ((lambda v: lambda env: v)(abs(value)), set())
+                        initial_defs[ref.getId()] = (_constant(abs(value)), set())
                 if sid in stoichiometry and sid not in rate_rules:
                     stoichiometry[sid].append((rid, coefficient))
 
@@ -328,6 +330,26 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
         _dynamic=tuple(_order(dynamic_defs, source, "assignment rules and reaction rates")),
         _rates=tuple(rates),
     )
+
+
+def _lookup(key):
+    return lambda env: env[key]
+
+
+def _ratio(key, by):
+    return lambda env: env[key] / env[by]
+
+
+def _product(key, by):
+    return lambda env: env[key] * env[by]
+
+
+def _constant(value):
+    return lambda env: value
+
+
+def _scaled(f, factor):
+    return lambda env: factor * f(env)
 
 
 def _species_rate(terms, compartment: str | None, factor: str | None):
