@@ -191,7 +191,7 @@ BAD_TEXT = {
     "duplicated times": ("time_s,F\n0,1\n1,2\n1,3\n", "duplicated time 1 .* lines 3 and 4"),
     "text in numbers": ("time_s,F\n0,1\n1,abc\n", r"line 3, column 'F' has text 'abc'"),
     "ragged row": ("time_s,F\n0,1\n1,2,3\n", "ragged row: line 3 has 3 fields"),
-    "semicolons": ("time_s;F\n0;1\n1;2\n", r"semicolon-separated.*delimiter=';'"),
+    "semicolons, ragged": ("time_s;F\n0;1\n1;2;3\n", r"semicolon-separated.*delimiter=';'"),
     "decimal comma": ('time_s,F\n0,"1,5"\n1,"2,5"\n', r"decimal comma.*decimal=','"),
     "decimal comma unquoted": ("time_s,F\n0,1,5\n1,2,5\n", r"ragged row.*decimal commas"),
     "single sample": ("time_s,F\n0,1\n", r"a single sample \(line 2\)"),
@@ -213,6 +213,22 @@ def test_every_bad_text_input_has_one_clear_error(tmp_path, case):
     with pytest.raises(RecordingError, match=message) as info:
         load_recording(path)
     assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_separator_and_decimal_comma_are_sniffed_and_stated(tmp_path):
+    """An ImageJ export as a German Excel saves it (BOM, semicolons, decimal commas, a bare `Time` column) loads with
+    only the time unit given; a sniffed separator or decimal comma is stated in the provenance."""
+    text = "\ufeffTime;Mean1;Mean2\n0;1,5;2,25\n0,05;1,75;2,5\n0,1;-1,25e-1;2\n"
+    rec = load_recording(_write(tmp_path / "ij.csv", text), time_unit="s")
+    np.testing.assert_array_equal(rec.time, [0.0, 0.05, 0.1])
+    np.testing.assert_array_equal(rec.traces, [[1.5, 1.75, -0.125], [2.25, 2.5, 2.0]])
+    assert rec.names == ("Mean1", "Mean2") and "semicolon-separated; decimal commas" in rec.provenance
+    rec = load_recording(_write(tmp_path / "t.csv", "time_s\tF\n0\t1.5\n1\t2.5\n"))
+    assert rec.traces.tolist() == [[1.5, 2.5]] and "tab-separated" in rec.provenance
+    rec = load_recording(_write(tmp_path / "i.csv", " ,Mean1\n1,1.5\n2,1.7\n3,1.2\n"), sampling_rate=10.0)
+    assert rec.names == ("Mean1",) and "row numbers (dropped)" in rec.provenance
+    with pytest.raises(RecordingError, match=r"line 3, column 'F' has '2,5', a decimal comma"):  # mixed: not sniffed
+        load_recording(_write(tmp_path / "d.csv", "time_s;F\n0;1.5\n1;2,5\n"))
 
 
 def test_bad_options_and_mismatches(tmp_path):

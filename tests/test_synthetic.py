@@ -134,7 +134,7 @@ def _fails(argv, capsys, message, out=None):
 def test_inspect_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "m.csv"
     semicolon = tmp_path / "s.csv"
-    semicolon.write_text("time_s;F\n0;1\n1;2\n")
+    semicolon.write_text("time_s;F\n0;1\n1;2;3\n")  # ragged: the separator cannot be sniffed
     short = tmp_path / "short.csv"
     short.write_text("time_ms,F\n" + "".join(f"{i},{i % 7}\n" for i in range(50)))
     _fails(["inspect", str(tmp_path / "none.csv"), "--out", str(out)], capsys, "no such file", out)

@@ -52,7 +52,7 @@ def load_csv(
     time_unit: str | None = None,
     sampling_rate: float | None = None,
     delimiter: str | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
     nan: str = "error",
     pacing_period: float | None = None,
 ) -> Recording:
@@ -76,22 +76,24 @@ def load_csv(
         )
     candidates = [n for n in table.names if n not in time_names]
     if columns:
+        for name in {n for n in columns if list(columns).count(n) > 1}:
+            raise RecordingError(f"{source}: column {name!r} is chosen twice; name each column once")
         for name in columns:
             if name not in table.names:
                 raise RecordingError(f"{source}: no column {name!r}; the columns are {', '.join(table.names)}")
             if name in time_names:
                 raise RecordingError(f"{source}: column {name!r} is the time column, not a trace")
-        trace_names = list(dict.fromkeys(columns))
+        trace_names = list(columns)
     else:
         trace_names = candidates
     if not trace_names:
         raise RecordingError(f"{source}: no trace columns besides the time column {time_names[0]!r}")
     signal_kind = resolve_kind(trace_names, kind, source)
-    traces = np.stack([numeric_column(table, n, decimal) for n in trace_names])
+    traces = np.stack([numeric_column(table, n) for n in trace_names])
     lines = table.lines
     if time_names:
         factor = time_column_factor(time_names[0], time_unit, source)
-        time = numeric_column(table, time_names[0], decimal)
+        time = numeric_column(table, time_names[0])
         time, traces, lines = drop_bad_times(time, traces, lines, nan, source, time_names[0])
         time = time * factor
         check_count(time.size, source, lines)
@@ -105,11 +107,12 @@ def load_csv(
     time, traces, lines = handle_missing(time, traces, trace_names, lines, nan, source)
     check_count(time.size, source, lines)
     check_ratio(traces, trace_names, lines, signal_kind, source)
+    assumed = "".join(f"; {a}" for a in table.assumed)
     return Recording(
         time=time,
         traces=traces,
         kind=signal_kind,
         names=tuple(trace_names),
         pacing_period=pacing_period,
-        provenance=f"{source} (text table; columns {', '.join(trace_names)})",
+        provenance=f"{source} (text table; columns {', '.join(trace_names)}{assumed})",
     )

@@ -23,12 +23,19 @@ def kind_from_name(name: str) -> str:
 
 
 def resolve_kind(names, kind: str | None, source: str) -> str:
-    """`kind` if given (checked), else the kind all trace names agree on; raises if they disagree."""
+    """`kind` if given (checked against what the names say), else the kind all trace names agree on; raises if they
+    disagree."""
+    guesses = {name: kind_from_name(name) for name in names}
     if kind is not None:
         if kind not in KINDS:
             raise RecordingError(f"{source}: unknown signal kind {kind!r}; use one of {', '.join(KINDS)} (--kind)")
+        named = sorted(set(guesses.values()) - {"raw"})
+        if named and kind not in named:
+            raise RecordingError(
+                f"{source}: kind={kind!r} (--kind {kind}) contradicts the column(s) {', '.join(names)}, which hold "
+                f"{', '.join(named)}; drop it or declare kind={named[0]!r}"
+            )
         return kind
-    guesses = {name: kind_from_name(name) for name in names}
     if len(set(guesses.values())) > 1:
         listed = ", ".join(f"{n!r} looks like {k}" for n, k in guesses.items())
         raise RecordingError(

@@ -1,5 +1,7 @@
 """`load_recording`: one entry point that picks the loader by extension or content."""
 
+import contextlib
+import errno
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +57,25 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
+_USER_ERRNOS = (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR)
+
+
+@contextlib.contextmanager
+def _reading(path: Path):
+    """Turn the reader's OSError for a missing, unreadable or misplaced file into a one-line `RecordingError`, and
+    make every `RecordingError` name the file."""
+    try:
+        yield
+    except RecordingError as error:
+        if str(error).startswith(str(path)):
+            raise
+        raise RecordingError(f"{path}: {error}") from None  # a check of the assembled Recording names the file too
+    except OSError as error:
+        if error.errno not in _USER_ERRNOS:
+            raise
+        raise RecordingError(f"{path}: cannot read it ({error.strerror}); check the path and its permissions") from None
+
+
 def load_recording(
     path: str | os.PathLike,
     *,
@@ -65,7 +86,7 @@ def load_recording(
     time_unit: str | None = None,
     sampling_rate: float | None = None,
     delimiter: str | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
     nan: str = "error",
     pacing_period: float | None = None,
     neuropil: float | None = None,
@@ -85,7 +106,8 @@ def load_recording(
     - `columns`: trace columns to keep (default all but time); several columns are several cells.
     - `time_column`, `time_unit`: the time column and its unit (`s`, `ms`, `us`, `min`) when its name does not say.
     - `sampling_rate`: Hz, for files without a time axis (checked against one if present).
-    - `delimiter`, `decimal`: declare `;` or tab separators and decimal commas.
+    - `delimiter`, `decimal`: the column separator and decimal mark; by default sniffed from the file (tab, `;`
+      or `,`; decimal commas), and what was assumed is stated in `Recording.provenance`.
     - `nan`: `error` (default), `drop` or `interpolate` NaN/inf/empty values.
     - `pacing_period`: pacing cycle length (s), stored as protocol metadata.
     - `neuropil`, `only_cells`: suite2p neuropil coefficient (default ops' or 0.7) and `iscell` filtering.
@@ -95,46 +117,49 @@ def load_recording(
     **Example:** `load_recording("ca.csv", pacing_period=0.14).sampling_rate`
     """
     path = Path(path)
-    fmt = detect_format(path) if format is None else format
-    if fmt not in FORMATS:
-        raise RecordingError(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt == "csv":
-        return load_csv(
-            path,
-            kind=kind,
-            columns=columns,
-            time_column=time_column,
-            time_unit=time_unit,
-            sampling_rate=sampling_rate,
-            delimiter=delimiter,
-            decimal=decimal,
-            nan=nan,
-            pacing_period=pacing_period,
-        )
-    if fmt == "npy":
-        return load_npy(path, kind=kind, sampling_rate=sampling_rate, nan=nan, pacing_period=pacing_period)
-    if fmt == "npz":
-        return load_npz(
-            path, kind=kind, time_unit=time_unit, sampling_rate=sampling_rate, nan=nan, pacing_period=pacing_period
-        )
-    if fmt == "suite2p":
-        return load_suite2p(
-            path,
-            neuropil=neuropil,
-            only_cells=only_cells,
-            sampling_rate=sampling_rate,
-            nan=nan,
-            pacing_period=pacing_period,
-        )
-    if fmt == "tiff":
-        return load_tiff(
-            path,
-            kind=kind,
-            line_time=line_time,
-            pixel_size=pixel_size,
-            time_axis=time_axis,
-            pixels=pixels,
-            nan=nan,
-            pacing_period=pacing_period,
-        )
-    return load_petab(path, kind=kind, time_unit=time_unit)
+    with _reading(path):
+        fmt = detect_format(path) if format is None else format
+        if fmt not in FORMATS:
+            raise RecordingError(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        if fmt != "suite2p" and path.is_dir():
+            raise RecordingError(f"{path}: a folder, but format {fmt!r} reads a file; give a file, or drop the format")
+        if fmt == "csv":
+            return load_csv(
+                path,
+                kind=kind,
+                columns=columns,
+                time_column=time_column,
+                time_unit=time_unit,
+                sampling_rate=sampling_rate,
+                delimiter=delimiter,
+                decimal=decimal,
+                nan=nan,
+                pacing_period=pacing_period,
+            )
+        if fmt == "npy":
+            return load_npy(path, kind=kind, sampling_rate=sampling_rate, nan=nan, pacing_period=pacing_period)
+        if fmt == "npz":
+            return load_npz(
+                path, kind=kind, time_unit=time_unit, sampling_rate=sampling_rate, nan=nan, pacing_period=pacing_period
+            )
+        if fmt == "suite2p":
+            return load_suite2p(
+                path,
+                neuropil=neuropil,
+                only_cells=only_cells,
+                sampling_rate=sampling_rate,
+                nan=nan,
+                pacing_period=pacing_period,
+            )
+        if fmt == "tiff":
+            return load_tiff(
+                path,
+                kind=kind,
+                line_time=line_time,
+                pixel_size=pixel_size,
+                time_axis=time_axis,
+                pixels=pixels,
+                nan=nan,
+                pacing_period=pacing_period,
+            )
+        return load_petab(path, kind=kind, time_unit=time_unit)

@@ -30,7 +30,7 @@ def load_petab(path: Path, *, kind: str | None = None, time_unit: str | None = N
     from .time_units import unit_factor
 
     source = str(path)
-    table = read_table(path, delimiter="\t")
+    table = read_table(path, delimiter="\t", decimal=".")
     missing = [c for c in REQUIRED if c not in table.names]
     if missing:
         raise RecordingError(f"{source}: not a PEtab measurement table, missing column(s) {', '.join(missing)}")

@@ -12,6 +12,7 @@ import numpy as np
 from .errors import RecordingError
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", " ": "space", "|": "pipe"}
 
 
@@ -26,6 +27,8 @@ class Table:
     lines: np.ndarray
     has_header: bool
     numbers: np.ndarray | None = None
+    decimal: str = "."
+    assumed: tuple[str, ...] = ()  # what the reader inferred (separator, decimal mark, a dropped row-number column)
 
     def column(self, name: str) -> list[str]:
         j = self.names.index(name)
@@ -125,24 +128,84 @@ def _split(line: str, delimiter: str, path: Path, number: int) -> list[str]:
         raise RecordingError(f"{path}: line {number} cannot be split into fields ({error}); fix that line") from None
 
 
-def read_table(path: Path, *, delimiter: str | None = None, decimal: str = ".") -> Table:
-    """Parse a delimited text file; `delimiter` defaults to tab for .tsv/.tab and comma otherwise.
+def _sample_lines(data: bytes, limit: int = 50) -> list[str]:
+    """Up to `limit` complete data lines (no blank or # comment lines) from the start of the file."""
+    head = data[:65536]
+    text = head.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    if len(head) < len(data) and lines:
+        lines = lines[:-1]  # the last line may be cut
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")][:limit]
 
-    Lines starting with `#` and blank lines are skipped. A first line that is all numbers means no header.
+
+def _fields(line: str, delimiter: str) -> list[str] | None:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return None
+
+
+def sniff_delimiter(lines: list[str]) -> str | None:
+    """The separator that splits every sampled line into the same number (> 1) of fields: tab, then `;`, then `,`
+    (a decimal comma never makes `;` or tab ambiguous); `None` when none does."""
+    for delimiter in ("\t", ";", ","):
+        counts = {len(f) if (f := _fields(line, delimiter)) is not None else -1 for line in lines}
+        if len(counts) == 1 and counts.pop() > 1:
+            return delimiter
+    return None
+
+
+def sniff_decimal(lines: list[str], delimiter: str) -> str:
+    """`,` when the cells use decimal commas (`1,5`) and none uses a decimal point, else `.`; a comma-separated
+    file keeps `.` (a quoted `"1,000"` there may be a thousands separator)."""
+    if delimiter == ",":
+        return "."
+    cells = [c.strip() for line in lines for c in (_fields(line, delimiter) or [])]
+    commas = any(_DECIMAL_COMMA.match(c) for c in cells)
+    points = any(_DECIMAL_POINT.match(c) for c in cells)
+    return "," if commas and not points else "."
+
+
+def _row_numbers(names: tuple[str, ...], body: list[list[str]]) -> bool:
+    """Whether the first column is unnamed and holds 1, 2, 3, ...: the row numbers ImageJ writes."""
+    return (
+        len(names) > 1
+        and names[0] == ""
+        and len(body) > 0
+        and all(len(row) > 0 and row[0].strip() == str(i + 1) for i, row in enumerate(body))
+    )
+
+
+def read_table(path: Path, *, delimiter: str | None = None, decimal: str | None = None) -> Table:
+    """Parse a delimited text file. Lines starting with `#` and blank lines are skipped; a first line that is all
+    numbers means no header.
+
+    `delimiter` (default: sniffed, tab, `;` or `,`, else tab for .tsv/.tab and comma otherwise) and `decimal`
+    (default: sniffed, `,` for decimal commas) may be given; what was sniffed is listed in `Table.assumed`, as is an
+    unnamed first column of row numbers (an ImageJ export), which is dropped.
     """
-    if decimal not in (".", ","):
+    if decimal not in (None, ".", ","):
         raise RecordingError(f"{path}: decimal must be '.' or ',', got {decimal!r}")
-    if delimiter is None:
-        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    if len(delimiter) != 1:
+    if delimiter is not None and len(delimiter) != 1:
         raise RecordingError(f"{path}: delimiter must be one character such as ',' ';' or a tab, got {delimiter!r}")
-    if decimal == "," and delimiter == ",":
-        raise RecordingError(f"{path}: decimal=',' needs another delimiter, such as ';' (--delimiter ';')")
     data = path.read_bytes()
+    assumed = []
+    if delimiter is None or decimal is None:
+        sample = _sample_lines(data)
+        if delimiter is None:
+            delimiter = sniff_delimiter(sample)
+            if delimiter is None:
+                delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+            elif delimiter != ("\t" if path.suffix.lower() in (".tsv", ".tab") else ","):
+                assumed.append(f"{_DELIMITER_NAMES[delimiter]}-separated")
+        if decimal is None:
+            decimal = sniff_decimal(sample, delimiter)
+            if decimal == ",":
+                assumed.append("decimal commas")
     if decimal == "." and data.strip() and b"\x00" not in data[:65536]:
         fast = _fast_table(path, data, delimiter)
         if fast is not None:
-            return fast
+            return dataclasses.replace(fast, assumed=tuple(assumed))
     text = read_text(path, data)
     del data
     numbered = [
@@ -168,6 +231,9 @@ def read_table(path: Path, *, delimiter: str | None = None, decimal: str = ".") 
     has_header = not all(_is_number(c.replace(",", ".") if decimal == "," else c) for c in header if c)
     if has_header:
         names, body, body_lines = tuple(header), rows[1:], lines[1:]
+        if _row_numbers(names, body):
+            names, body = names[1:], [row[1:] for row in body]
+            assumed.append("the unnamed first column is row numbers (dropped)")
         seen: dict[str, int] = {}
         for j, name in enumerate(names):
             if not name:
@@ -200,15 +266,15 @@ def read_table(path: Path, *, delimiter: str | None = None, decimal: str = ".") 
                         f"{path}: line {line}, column {names[j]!r} has {cell.strip()!r}, a decimal comma; "
                         "pass decimal=',' (--decimal ,)"
                     )
-    return Table(path, names, body, body_lines, has_header)
+    return Table(path, names, body, body_lines, has_header, decimal=decimal, assumed=tuple(assumed))
 
 
-def numeric_column(table: Table, name: str, decimal: str = ".") -> np.ndarray:
+def numeric_column(table: Table, name: str) -> np.ndarray:
     """Column `name` as floats (empty cells become NaN); text raises `RecordingError` naming line and column."""
     if table.numbers is not None:
         return table.numbers[:, table.names.index(name)]
     cells = table.column(name)
-    if decimal == ",":
+    if table.decimal == ",":
         cells = [c.replace(",", ".") for c in cells]
     cleaned = [c.strip() or "nan" for c in cells]
     try:
