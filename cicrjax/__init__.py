@@ -57,6 +57,7 @@ from ._models import (
 from ._muscle_model import AbstractMuscleModel as AbstractMuscleModel
 from ._muscle_protocols import (
     caffeine_pulse as caffeine_pulse,
+    pace as pace,
     paced as paced,
     ryr_loss_of_function as ryr_loss_of_function,
     voltage_clamp as voltage_clamp,
