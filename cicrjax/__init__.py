@@ -122,6 +122,11 @@ from ._recording import (
     save_recording as save_recording,
 )
 from ._rosenbrock import Rodas4 as Rodas4
+from ._sbml import (
+    AbstractSBMLModel as AbstractSBMLModel,
+    export_sbml as export_sbml,
+    load_sbml as load_sbml,
+)
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver

@@ -8,6 +8,7 @@ from .._errors import ComputationError
 from .._models import get_model
 from .._parameters import with_parameters
 from .._protocol_spec import SYNTAX, parse_protocol
+from .._sbml import load_sbml
 from .._simulate import simulate
 from .errors import UsageError, parse_float, parse_pairs
 from .output import atomic_path, check_writable
@@ -19,7 +20,7 @@ def add_parser(sub):
         help="simulate a model and write a CSV",
         description="Simulate MODEL and write t (s) and every state (µM) to a CSV file.",
     )
-    p.add_argument("model", help="model CLI name (see `cicrjax models`)")
+    p.add_argument("model", help="model CLI name (see `cicrjax models`) or an SBML file (.xml; times in its unit)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter")
     p.add_argument("--t-end", default="60", metavar="S", help="end time in s (default 60)")
     p.add_argument("--dt", default=None, metavar="S", help="output interval in s (default t-end/1000)")
@@ -28,6 +29,9 @@ def add_parser(sub):
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
     p.add_argument("--plot", default=None, metavar="FILE.png", help="also plot the states to this PNG")
     p.set_defaults(func=run)
+
+
+SBML_SUFFIXES = (".xml", ".sbml")  # a MODEL argument with one of these suffixes is read as an SBML file
 
 
 def parse_settings(items: list[str]) -> dict[str, float]:
@@ -84,8 +88,9 @@ def plot_states(path, ts, ys, states, title) -> None:
 
 
 def run(args):
-    cls = get_model(args.model)
-    model = with_parameters(cls(), parse_settings(args.set))
+    model = load_sbml(args.model) if args.model.lower().endswith(SBML_SUFFIXES) else get_model(args.model)()
+    cls = type(model)
+    model = with_parameters(model, parse_settings(args.set))
     ts = time_grid(args.t_end, args.dt)
     rtol = parse_float(args.rtol, "--rtol")
     if not 0 < rtol < 1:
@@ -103,4 +108,5 @@ def run(args):
     write_csv(out, ts, ys, cls.states)
     if plot is not None:
         plot_states(plot, ts, ys, cls.states, f"{cls.name}: {cls.citation}")
-    print(f"wrote {out} ({len(ts)} rows: t, {', '.join(cls.states)})" + (f" and {plot}" if plot else ""))
+    unit = "" if cls.time_unit == "s" else f" in {cls.time_unit}"
+    print(f"wrote {out} ({len(ts)} rows: t{unit}, {', '.join(cls.states)})" + (f" and {plot}" if plot else ""))

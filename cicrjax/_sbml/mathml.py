@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 import jax.numpy as jnp
 
 from .._errors import InputError
-from .libsbml import libsbml
+from .libsbml import ast_type_names, require_libsbml
 
 Env = Mapping[str, object]
 Compiled = Callable[[Env], object]
@@ -68,12 +68,11 @@ _FOLD = {  # n-ary operators, folded left to right
     "AST_FUNCTION_MIN": jnp.minimum,
 }
 _EMPTY = {"AST_PLUS": 0.0, "AST_TIMES": 1.0, "AST_LOGICAL_AND": True, "AST_LOGICAL_OR": False, "AST_LOGICAL_XOR": False}
-_TYPE_NAMES = {getattr(libsbml, n): n for n in dir(libsbml) if n.startswith("AST_")} if libsbml else {}
 
 
 def type_name(node) -> str:
     """The libsbml name of an AST node's type, e.g. `'AST_PLUS'`."""
-    return _TYPE_NAMES.get(node.getType(), f"AST type {node.getType()}")
+    return ast_type_names().get(node.getType(), f"AST type {node.getType()}")
 
 
 def _power(base: Compiled, exponent_node, exponent: Compiled) -> Compiled:
@@ -205,7 +204,7 @@ class MathCompiler:
             raise InputError(f"{self.source}: {where} uses delay(), which is not supported; remove the delay")
         if kind == "AST_FUNCTION_RATE_OF":
             raise InputError(f"{self.source}: {where} uses rateOf(), which is not supported; write the rate out")
-        formula = libsbml.formulaToL3String(node) or kind
+        formula = require_libsbml().formulaToL3String(node) or kind
         raise InputError(f"{self.source}: {where} uses {formula!r} ({kind}), which is not supported")
 
     def _call(self, name, args: list[Compiled], where, calls) -> Compiled:

@@ -171,8 +171,9 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
 
     initial_defs: dict[str, tuple[Compiled, set[str]]] = {}
     dynamic_defs: dict[str, tuple[Compiled, set[str]]] = {}
-    states: list[str] = []
+    states: list[str] = []  # species first, then parameters and compartments with rate rules
     state_units: list[str] = []
+    ruled: list[tuple[str, str]] = []
 
     def define_rules(symbol: str):
         """Initial value by initial assignment or assignment rule, if either defines it; True if one did."""
@@ -203,8 +204,7 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
             if define_rules(sid) and sid not in rate_rules:
                 continue
             if sid in rate_rules:
-                states.append(sid)
-                state_units.append(unit)
+                ruled.append((sid, unit))
                 if sid not in initial_assignment:
                     value = float(element.getSize() if kind == "compartment" else element.getValue())
                     leaf = add_leaf(f"{sid}.init", f"{sid}_init", value, unit, f"initial {description}", "real")
@@ -255,6 +255,10 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
         else:
             f = _product(key, compartment)
         initial_defs[sid] = (f, {key, compartment})
+
+    for sid, unit in ruled:
+        states.append(sid)
+        state_units.append(unit)
 
     # local parameters are leaves named reaction_parameter; kinetic laws give reaction rates
     stoichiometry = {sid: [] for sid in states}  # state → [(reaction, coefficient function)]

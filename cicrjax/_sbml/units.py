@@ -3,7 +3,7 @@
 import math
 import re
 
-from .libsbml import libsbml
+from .libsbml import require_libsbml
 
 _SYMBOLS = {
     "second": "s", "mole": "mol", "litre": "L", "liter": "L", "metre": "m", "meter": "m", "gram": "g",
@@ -50,7 +50,9 @@ def unit_text(model, unit_id: str) -> str:
         return _join([_term(kind, 0, 1.0, 1.0)])
     raw = []
     for u in definition.getListOfUnits():
-        raw.append((libsbml.UnitKind_toString(u.getKind()), u.getScale(), u.getMultiplier(), u.getExponentAsDouble()))
+        raw.append(
+            (require_libsbml().UnitKind_toString(u.getKind()), u.getScale(), u.getMultiplier(), u.getExponentAsDouble())
+        )
     kinds = {k: (s, m, e) for k, s, m, e in raw}
     terms = []
     if "mole" in kinds and "litre" in kinds and kinds["mole"][2] == 1 and kinds["litre"] == (0, 1.0, -1.0):
@@ -71,7 +73,11 @@ def time_unit(model) -> tuple[str, float | None]:
     if definition is None:
         return ("s", 1.0) if _BUILTIN.get(unit_id, unit_id) == "second" else (unit_id, None)
     units = list(definition.getListOfUnits())
-    if len(units) != 1 or libsbml.UnitKind_toString(units[0].getKind()) != "second" or units[0].getExponent() != 1:
+    if (
+        len(units) != 1
+        or require_libsbml().UnitKind_toString(units[0].getKind()) != "second"
+        or units[0].getExponent() != 1
+    ):
         return unit_text(model, unit_id), None
     factor = units[0].getMultiplier() * 10 ** units[0].getScale()
     for seconds, text in _TIMES.items():
