@@ -107,6 +107,8 @@ def test_toy_model_initial_state_and_derivative_by_hand(toy):
     # dA = (R3 − R1)/2, dB = R1 − R2 (amount), dC = cf·2·R2/5, dp = −0.7·3, dr = (A + X)·q with q = 2·0.3 + 4
     y0 = toy.initial_state()
     np.testing.assert_allclose(toy.derivative(0.0, y0), [-0.125, -2.35, 2.24, -2.1, 9.2], rtol=1e-14)
+    symbols = toy.symbols(0.0, y0)
+    np.testing.assert_allclose([symbols[k] for k in ("D", "q", "R1", "R2", "R3")], [2.0, 4.6, 0.45, 2.8, 0.2])
     # after 10 min R2 halves (piecewise in time); q keeps its t = 0 value when B changes
     y = y0.at[1].set(1.0)
     r2 = 0.7 * 1.0 * 0.5

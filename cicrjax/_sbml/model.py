@@ -29,6 +29,11 @@ class AbstractSBMLModel(AbstractModel):
     def derivative(self, t, y):
         return self.program.derivative(self.leaves(), t, y)
 
+    def symbols(self, t, y) -> dict[str, Array]:
+        """The value of every SBML symbol (parameters, compartments, species, rule variables, reaction rates) by
+        its id at time `t` in state `y`, e.g. for observables that use an assignment rule."""
+        return self.program.symbols(self.leaves(), t, y)
+
     def initial_state(self):
         return self.program.initial_state(self.leaves())
 

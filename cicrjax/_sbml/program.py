@@ -56,13 +56,18 @@ class Program:
         env = self.initial_env(leaves)
         return jnp.stack([jnp.asarray(env[s], float) for s in self.states])
 
-    def derivative(self, leaves, t, y):
-        start = self.initial_env(leaves)  # constants only; what the derivative does not use, XLA drops
+    def symbols(self, leaves, t, y) -> dict:
+        """Every symbol's value at time `t` in state `y`: constants, states, assignment rules, reaction rates."""
+        start = self.initial_env(leaves)  # constants only; what a caller does not use, XLA drops
         env = {s: start[s] for s in self._constants}
         env.update(zip(self.states, y, strict=True))
         env["time"] = t
         for symbol, f in self._dynamic:
             env[symbol] = f(env)
+        return env
+
+    def derivative(self, leaves, t, y):
+        env = self.symbols(leaves, t, y)
         return jnp.stack([jnp.asarray(rate(env), y.dtype) for rate in self._rates])
 
 
