@@ -76,6 +76,7 @@ def main():
 
     newton = diffrax.with_stepsize_controller_tols(optx.Newton)()
     solvers = {
+        "cicrjax Ros34PW2 (Rosenbrock-W)": cj.Ros34PW2(),
         "cicrjax Rodas4 (Rosenbrock)": cj.Rodas4(),
         "cicrjax default: Kvaerno5 + Newton": None,
         "cicrjax Kvaerno5 + VeryChord(rtol=1e-2, atol=1e-12)": diffrax.Kvaerno5(
@@ -124,6 +125,10 @@ def _gradients(model, protocol, repeats):
         "Kvaerno5, forward mode (5 JVPs)": lambda p: jax.jacfwd(lambda p: loss(p, kvaerno, diffrax.ForwardMode()))(p),
         "Kvaerno5, reverse mode": lambda p: jax.grad(lambda p: loss(p, kvaerno, None))(p),
         "Rodas4, forward mode (5 JVPs)": lambda p: jax.jacfwd(lambda p: loss(p, cj.Rodas4(), diffrax.ForwardMode()))(p),
+        "Ros34PW2, forward mode (5 JVPs)": lambda p: jax.jacfwd(
+            lambda p: loss(p, cj.Ros34PW2(), diffrax.ForwardMode())
+        )(p),
+        "Ros34PW2, one simulation": lambda p: loss(p, cj.Ros34PW2(), None),
     }
     for label, fn in cases.items():
         fn = jax.jit(fn)

@@ -13,6 +13,7 @@ from ._analysis import (
     find_peaks as find_peaks,
     oscillation_period as oscillation_period,
 )
+from ._batch import simulate_batch as simulate_batch
 from ._fluxes import (
     NCX as NCX,
     AllostericNCX as AllostericNCX,
@@ -121,7 +122,7 @@ from ._recording import (
     load_recording as load_recording,
     save_recording as save_recording,
 )
-from ._rosenbrock import Rodas4 as Rodas4
+from ._rosenbrock import Rodas4 as Rodas4, Ros34PW2 as Ros34PW2
 from ._sbml import (
     AbstractSBMLModel as AbstractSBMLModel,
     export_sbml as export_sbml,

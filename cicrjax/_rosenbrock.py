@@ -1,8 +1,9 @@
-"""Rodas4: the stiffly accurate, L-stable Rosenbrock method of Hairer & Wanner, as a diffrax solver."""
+"""Rosenbrock solvers for diffrax: Rodas4 (Hairer & Wanner) and the Rosenbrock–W method ROS34PW2 (Rang & Angermann)."""
 
 from typing import ClassVar
 
 import diffrax
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -75,6 +76,24 @@ def _inverse_jvp(primals, tangents):
     return inv, -inv @ da @ inv
 
 
+def _stages(f, t0, t1, y0, w_inv, dfdt, a, ck, c, gamma_t, f0=None):
+    """The stages k_i of a Rosenbrock step in the W-transformed form of Hairer & Wanner (1996, §IV.7):
+    (I/(γh) − J) k_i = f(t0 + c_i h, y0 + Σ_j a_ij k_j) + Σ_j ck_ij k_j / h + γ_i h ∂f/∂t, with `w_inv` the
+    inverse of I/(γh) − J; `f0`, when given, is f(t0, y0) (the first stage's evaluation)."""
+    h = t1 - t0
+    ks = []
+    for i in range(len(c)):
+        yi = y0 + sum(float(aij) * k for aij, k in zip(a[i, :i], ks, strict=True))
+        ti = t1 if c[i] == 1.0 else t0 + float(c[i]) * h
+        rhs = f0 if (i == 0 and f0 is not None) else f(ti, yi)
+        if i > 0:
+            rhs = rhs + sum(float(cij) * k for cij, k in zip(ck[i, :i], ks, strict=True)) / h
+        if gamma_t[i] != 0.0:
+            rhs = rhs + (float(gamma_t[i]) * h) * dfdt
+        ks.append(w_inv @ rhs)
+    return jnp.stack(ks)
+
+
 class RodasInterpolation(diffrax.AbstractLocalInterpolation):
     """Rodas4's third-order dense output on one step [t0, t1]."""
 
@@ -124,20 +143,113 @@ class Rodas4(diffrax.AbstractAdaptiveSolver):
             return terms.vf(t, y, args)
 
         dfdt, jac = jax.jacfwd(f, argnums=(0, 1))(jnp.asarray(t0, y0.dtype), y0)
-        w_inv = _inverse(jnp.eye(y0.shape[0], dtype=y0.dtype) / (_GAMMA * h) - jac)
-
-        ks = []
-        for i in range(6):
-            yi = y0 + sum(float(a) * k for a, k in zip(_A[i, :i], ks, strict=True))
-            ti = t1 if _C[i] == 1.0 else t0 + float(_C[i]) * h
-            rhs = f(ti, yi) + sum(float(c) * k for c, k in zip(_CK[i, :i], ks, strict=True)) / h
-            if _GAMMA_T[i] != 0.0:
-                rhs = rhs + (float(_GAMMA_T[i]) * h) * dfdt
-            ks.append(w_inv @ rhs)
-        ks = jnp.stack(ks)
+        ks = _stages(
+            f,
+            t0,
+            t1,
+            y0,
+            _inverse(jnp.eye(y0.shape[0], dtype=y0.dtype) / (_GAMMA * h) - jac),
+            dfdt,
+            _A,
+            _CK,
+            _C,
+            _GAMMA_T,
+        )
         y1 = y0 + jnp.asarray(_Y1, y0.dtype) @ ks
         dense = dict(y0=y0, y1=y1, k2=jnp.asarray(_D2, y0.dtype) @ ks, k3=jnp.asarray(_D3, y0.dtype) @ ks)
         return y1, ks[5], dense, None, diffrax.RESULTS.successful
+
+    def func(self, terms, t0, y0, args):
+        return terms.vf(t0, y0, args)
+
+
+def _w_transformed(gamma, alpha, gammas, b, b_hat):
+    """A Rosenbrock tableau (α_ij, γ_ij, b, b̂; Hairer & Wanner 1996, (7.4)) in the W-transformed form used by
+    `_stages`: a = AΓ⁻¹, ck = diag(1/γ) − Γ⁻¹, stage times c_i = Σ_j α_ij, ∂f/∂t weights γ_i = Σ_j Γ_ij, and the
+    solution and error weights bΓ⁻¹ and (b − b̂)Γ⁻¹, where Γ = (γ_ij) with γ on its diagonal."""
+    big_gamma = gammas + gamma * np.eye(len(b))
+    inv = np.linalg.inv(big_gamma)
+    return (
+        alpha @ inv,
+        np.eye(len(b)) / gamma - inv,
+        alpha.sum(axis=1),
+        big_gamma.sum(axis=1),
+        b @ inv,
+        (b - b_hat) @ inv,
+    )
+
+
+# Rang J, Angermann L (2005) New Rosenbrock W-methods of order 3 for partial differential algebraic equations of
+# index 1. BIT Numer Math 45:761–787, Table 4.5 (ROS34PW2): 4 stages, order 3 for any Jacobian approximation,
+# embedded order 2, L-stable, stiffly accurate.
+_W_GAMMA = 0.435866521508459
+_W_A, _W_CK, _W_C, _W_GAMMA_T, _W_B, _W_ERR = _w_transformed(
+    _W_GAMMA,
+    np.array(
+        [
+            [0, 0, 0, 0],
+            [0.87173304301691801, 0, 0, 0],
+            [0.84457060015369423, -0.11299064236484185, 0, 0],
+            [0, 0, 1.0, 0],
+        ]
+    ),
+    np.array(
+        [
+            [0, 0, 0, 0],
+            [-0.87173304301691801, 0, 0, 0],
+            [-0.90338057013044082, 0.054180672388095326, 0, 0],
+            [0.24212380706095346, -1.2232505839045147, 0.54526025533510214, 0],
+        ]
+    ),
+    np.array([0.24212380706095346, -1.2232505839045147, 1.5452602553351020, 0.435866521508459]),
+    np.array([0.37810903145819369, -0.096042292212423178, 0.5, 0.2179332607542295]),
+)
+
+
+class Ros34PW2(diffrax.AbstractAdaptiveSolver):
+    """Rosenbrock–W method ROS34PW2 (Rang & Angermann 2005): order 3 with *any* Jacobian, embedded order 2,
+    L-stable, stiffly accurate.
+
+    Because a W-method keeps its order whatever matrix stands in for the Jacobian, the Jacobian (and ∂f/∂t) is
+    held out of differentiation (`stop_gradient`): derivatives of the solution, forward or reverse, are those of
+    the same W-method applied to the sensitivity equations, so they converge at order 3 and cost no second
+    derivatives of the model. Each step takes one Jacobian (forward mode), inverts I/(γh) − J once and evaluates
+    the vector field four times, plus once at the step end for the third-order Hermite dense output (reused as
+    the next step's first stage). For `ODETerm`s over a 1-D array state.
+
+    **Example:** `simulate(Cardiac(), ts, protocol=paced(1.0, count=1), solver=Ros34PW2())`
+    """
+
+    term_structure: ClassVar = diffrax.ODETerm
+    interpolation_cls: ClassVar = diffrax.ThirdOrderHermitePolynomialInterpolation
+
+    def order(self, terms):
+        return 3
+
+    def error_order(self, terms):
+        return 3  # the estimate is the 3rd- minus the embedded 2nd-order solution: O(h³)
+
+    def init(self, terms, t0, t1, y0, args):
+        return terms.vf(t0, y0, args)
+
+    def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
+        h = t1 - t0
+
+        def f(t, y):
+            return terms.vf(t, y, args)
+
+        # After a jump of the vector field (a protocol edge) the first stage is evaluated afresh.
+        f0 = lax.cond(made_jump, lambda: f(t0, y0), lambda: solver_state)
+        frozen = jax.tree.map(
+            lambda x: lax.stop_gradient(x) if eqx.is_array(x) else x, (terms, args, jnp.asarray(t0, y0.dtype), y0)
+        )
+        dfdt, jac = jax.jacfwd(lambda t, y: frozen[0].vf(t, y, frozen[1]), argnums=(0, 1))(*frozen[2:])
+        w_inv = _inverse(jnp.eye(y0.shape[0], dtype=y0.dtype) / (_W_GAMMA * h) - jac)
+        ks = _stages(f, t0, t1, y0, w_inv, dfdt, _W_A, _W_CK, _W_C, _W_GAMMA_T, f0=f0)
+        y1 = y0 + jnp.asarray(_W_B, y0.dtype) @ ks
+        f1 = f(t1, y1)
+        dense = dict(y0=y0, y1=y1, k0=h * f0, k1=h * f1)
+        return y1, jnp.asarray(_W_ERR, y0.dtype) @ ks, dense, f1, diffrax.RESULTS.successful
 
     def func(self, terms, t0, y0, args):
         return terms.vf(t0, y0, args)
