@@ -228,6 +228,8 @@ def test_biomodels_goldbeter1990_equals_gdb1990(shared_data):
     oscillation periods), both by the same fixed-step RK4 (h = 1 ms)."""
     model = cicrjax.load_sbml(shared_data / "biomodels-goldbeter1990-cicr" / "BIOMD0000000098.xml")
     assert model.states == ("Z", "Y") and model.time_unit == "s" and model.state_units == ("µM", "µM")
+    again = cicrjax.load_sbml(shared_data / "biomodels-goldbeter1990-cicr" / "BIOMD0000000098.xml")
+    assert type(again) is type(model)  # one class per file: jit caches compiled functions by class
     assert (float(model.Vm2), float(model.beta), float(model.Z_init)) == (65.0, 0.301, 0.15)
     assert {p.name: p.unit for p in model.parameters()}["Vm3"] == "µM/s"
     a, b = rk4(cicrjax.GDB1990(), 10.0, 10000, 5), rk4(model, 10.0, 10000, 5)

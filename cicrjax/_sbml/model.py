@@ -1,6 +1,7 @@
 """`load_sbml`: an SBML file as a cicrjax model, a final Equinox module whose parameter fields are the file's
 numbers (leaves named by their SBML ids)."""
 
+import functools
 import re
 from pathlib import Path
 from typing import ClassVar
@@ -61,6 +62,16 @@ def load_sbml(path: str | Path) -> AbstractSBMLModel:
 
     **Example:** `m = load_sbml("BIOMD0000000098.xml"); simulate(m, jnp.linspace(0, 10, 101))["Z"]`
     """
+    path = Path(path)
+    stat = path.stat() if path.is_file() else None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else (str(path), None, None)
+    return _model_class(*key)()
+
+
+@functools.lru_cache(maxsize=64)
+def _model_class(path: str, mtime_ns: int | None, size: int | None) -> type[AbstractSBMLModel]:
+    """The model class of an SBML file, made once per file version, so that models read twice from one file
+    share their compiled functions (jit caches by class)."""
     program = read_program(path)
     fields = {leaf.field: param(leaf.default, leaf.unit, leaf.description, leaf.constraint) for leaf in program.leaves}
     name = re.sub(r"\W", "_", program.model_id)
@@ -79,4 +90,4 @@ def load_sbml(path: str | Path) -> AbstractSBMLModel:
     }
     for key in ("name", "states", "citation", "time_unit", "state_units", "program"):
         namespace["__annotations__"][key] = ClassVar
-    return type(name, (AbstractSBMLModel,), namespace)()
+    return type(name, (AbstractSBMLModel,), namespace)
