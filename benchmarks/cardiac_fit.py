@@ -64,7 +64,7 @@ def main(argv=None) -> None:
         ms = fitting.multistart(problem, args.starts, optimiser=optimiser, seed=0)
         wall = time.perf_counter() - start
         est = np.asarray(problem.natural(jnp.asarray(ms.best_theta)))
-        nll_truth = float(fitting.nll(problem, problem.to_theta(truth)))
+        nll_truth = float(fitting.neg_log_posterior(problem, problem.to_theta(truth)))
         row = {
             "run": label,
             "wall_s": wall,

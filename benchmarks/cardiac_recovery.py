@@ -43,7 +43,8 @@ def main() -> None:
     ms = fitting.multistart(problem, starts=starts, optimiser=fitting.LevenbergMarquardt(max_steps=40))
     fit_s = time.perf_counter() - start
     result = fitting.summarise(problem, ms)
-    print(f"NLL at truth {float(fitting.nll(problem, problem.to_theta(truth))):.3f}; fitted {result.nll:.3f}")
+    at_truth = float(fitting.neg_log_posterior(problem, problem.to_theta(truth)))
+    print(f"NLL at truth {at_truth:.3f}; fitted {result.nll:.3f}")
     print(f"fit {fit_s:.1f} s (2 starts, compile included); {ms.n_at_best} of 2 starts at the best")
     for i, n in enumerate(FREE):
         est = result.estimates[i]

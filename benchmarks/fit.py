@@ -49,7 +49,7 @@ def sse(params_free, base, y0, ts, data) -> float:
         return float("inf")
 
 
-def run_cicrjax(model, ts, data, bounds, n_starts: int, *, optimiser=None, seed: int = 0):
+def run_cicrjax(model, ts, data, bounds, n_starts: int, *, strategy=None, seed: int = 0):
     """(first call s, warm wall s, natural estimates (n, 3), starts (n, 3) unconstrained, problem)."""
     import fitting
 
@@ -58,9 +58,9 @@ def run_cicrjax(model, ts, data, bounds, n_starts: int, *, optimiser=None, seed:
                                      observation={"offset": 0.0, "scale": 1.0}, rtol=RTOL, atol=ATOL)  # fmt: skip
     starts = np.asarray(fitting.sample_starts(problem, n_starts, seed=seed))
     t = time.perf_counter()
-    fitting.multistart(problem, starts=starts, optimiser=optimiser)
+    fitting.multistart(problem, starts=starts, strategy=strategy)
     first = time.perf_counter() - t
-    ms = fitting.multistart(problem, starts=starts, optimiser=optimiser)
+    ms = fitting.multistart(problem, starts=starts, strategy=strategy)
     return first, ms.wall_time_s, np.asarray(problem.natural(ms.thetas)), starts, problem
 
 
@@ -91,17 +91,17 @@ def run(quick: bool) -> list[Row]:
     # stiffest start's solve), said in the note. The full suite adds Levenberg–Marquardt, the optimiser that
     # matches scipy's least_squares.
     n_ours, n_scipy = (2, 2) if quick else (16, 16)
-    variants = {"L-BFGS": fitting.LBFGS(max_iter=20) if quick else None}
+    variants = {"L-BFGS": fitting.SingleShooting(fitting.LBFGS(max_iter=20)) if quick else None}
     if not quick:
-        variants["Levenberg-Marquardt"] = fitting.LevenbergMarquardt()
+        variants["Levenberg-Marquardt"] = fitting.SingleShooting(fitting.LevenbergMarquardt())
         # the oscillation remedy (44379d4), with the settings of benchmarks/gdb_oscillation.py
         variants["multiple shooting"] = fitting.MultipleShooting(segments=10, weights=(10.0, 1e3, 1e5), max_iter=80)
     # Only L-BFGS by default: a run of the other two did not finish within 25 minutes on the loaded 2-core machine.
     chosen = os.environ.get("BENCH_FIT_VARIANTS", "L-BFGS")  # e.g. "L-BFGS,Levenberg-Marquardt,multiple shooting"
     variants = {k: v for k, v in variants.items() if k in chosen.split(",")}
     ours = {}
-    for label, optimiser in variants.items():
-        ours[label] = run_cicrjax(model, ts, data, bounds, n_ours, optimiser=optimiser)
+    for label, strategy in variants.items():
+        ours[label] = run_cicrjax(model, ts, data, bounds, n_ours, strategy=strategy)
     starts, problem = next(iter(ours.values()))[3:5]
     starts_natural = np.asarray(problem.natural(starts))[:n_scipy]
     sp_wall, theirs = run_scipy(starts_natural, base, y0, ts, data, bounds)

@@ -41,7 +41,7 @@ def gdb_problem(seed: int = 0, t_end: float = 10.0, rate: float = 10.0, sigma: f
 
 
 METHODS = {
-    "single-shooting": lambda: fitting.LBFGS(max_iter=200),
+    "single-shooting": lambda: fitting.SingleShooting(fitting.LBFGS(max_iter=200)),
     "curriculum": lambda: fitting.HorizonCurriculum((0.2, 0.4, 0.6, 0.8, 1.0), fitting.LBFGS(max_iter=60)),
     "multiple-shooting": lambda: fitting.MultipleShooting(segments=10, weights=(10.0, 1e3, 1e5), max_iter=80),
     "period-matched": lambda: fitting.PeriodMatched(candidates=32, rounds=6, chains=3, blur=(3.0, 1.0)),
@@ -67,7 +67,7 @@ def main(argv=None):
     runs = {}
     for name in methods:
         t = time.perf_counter()
-        ms = fitting.multistart(problem, starts=starts, optimiser=METHODS[name]())
+        ms = fitting.multistart(problem, starts=starts, strategy=METHODS[name]())
         runs[name] = (ms, time.perf_counter() - t)
         print(f"{name}: done in {runs[name][1]:.1f} s", flush=True)
     best = min([reference.best_value, *[ms.best_value for ms, _ in runs.values()]])

@@ -5,7 +5,7 @@ This package builds on `cicrjax` (models, protocols, observation models, recordi
 
 import cicrjax as _cicrjax  # noqa: F401  (enables float64)
 
-from ._curriculum import HorizonCurriculum as HorizonCurriculum
+from ._blurred import blurred_residuals as blurred_residuals, dense_times as dense_times
 from ._derived import DerivedQuantity as DerivedQuantity, derived_quantities as derived_quantities
 from ._expression import compile_formula as compile_formula
 from ._fit import fit as fit
@@ -16,11 +16,12 @@ from ._multistart import (
     multistart as multistart,
     multistart_cells as multistart_cells,
     run_cells as run_cells,
+    run_starts as run_starts,
 )
 from ._objective import (
     Prediction as Prediction,
-    nll as nll,
-    nll_and_grad as nll_and_grad,
+    neg_log_posterior as neg_log_posterior,
+    neg_log_posterior_and_grad as neg_log_posterior_and_grad,
     objective as objective,
     predict as predict,
     predict_jit as predict_jit,
@@ -33,14 +34,7 @@ from ._optimisers import (
     Adam as Adam,
     LevenbergMarquardt as LevenbergMarquardt,
     RunOutput as RunOutput,
-    run_starts as run_starts,
-)
-from ._oscillation import (
-    PeriodMatched as PeriodMatched,
-    blurred_residuals as blurred_residuals,
-    dense_times as dense_times,
-    rhythm as rhythm,
-    rhythm_distance as rhythm_distance,
+    State as State,
 )
 from ._petab import PetabProblem as PetabProblem, load_petab as load_petab
 from ._prior import Prior as Prior
@@ -51,12 +45,8 @@ from ._problem import (
     define_problem as define_problem,
 )
 from ._result import FitResult as FitResult, summarise as summarise
-from ._shooting import (
-    MultipleShooting as MultipleShooting,
-    initial_nodes as initial_nodes,
-    segment_layout as segment_layout,
-    shooting_loss as shooting_loss,
-)
+from ._results_json import results_dict as results_dict
+from ._rhythm import rhythm as rhythm, rhythm_distance as rhythm_distance
 from ._signal import (
     AbstractSignal as AbstractSignal,
     FunctionSignal as FunctionSignal,
@@ -67,6 +57,18 @@ from ._signal import (
     signal_for_kind as signal_for_kind,
 )
 from ._starts import sample_starts as sample_starts
-from ._strategy import STRATEGIES as STRATEGIES, strategy as strategy
+from ._strategies import (
+    STRATEGIES as STRATEGIES,
+    AbstractStrategy as AbstractStrategy,
+    HorizonCurriculum as HorizonCurriculum,
+    MultipleShooting as MultipleShooting,
+    PeriodMatched as PeriodMatched,
+    SingleShooting as SingleShooting,
+    strategy as strategy,
+)
+from ._strategies.multiple_shooting import (
+    initial_nodes as initial_nodes,
+    segment_layout as segment_layout,
+    shooting_loss as shooting_loss,
+)
 from ._transform import Transform as Transform
-from ._write import results_dict as results_dict, write_outputs as write_outputs

@@ -57,11 +57,11 @@ def _readouts(problem: Problem, thetas: Array, samples: int) -> dict[str, Array]
     def one(theta):
         values = problem.natural(theta)
         model, _ = problem.with_values(values)
-        y0 = problem.initial(values)
+        y0 = problem.initial_state(values)
         if problem.batched:  # the first condition
             model = jax.tree.map(lambda x: x[0], model)
             y0 = None if y0 is None else y0[0]
-        sol = problem.solve(model, ts, y0)
+        sol = dataclasses.replace(problem, batched=False).simulate(model, ts=ts, y0=y0)
         ca = sol.ys[:, 0]
         out = {"ca": ca, "ok": sol.success, "decay_tau": transient_metrics(ts, ca)["tau"]}
         if isinstance(model, AbstractMuscleModel):

@@ -5,6 +5,8 @@ from collections.abc import Callable, Mapping
 
 import jax.numpy as jnp
 
+from cicrjax import InputError
+
 _FUNCTIONS = {"exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "sqrt": jnp.sqrt, "abs": jnp.abs}
 _BINARY = {
     ast.Add: lambda a, b: a + b,
@@ -25,7 +27,7 @@ def _resolve(name: str, states: tuple[str, ...], parameters: tuple[str, ...], ma
     suffix = [s for s in states if name.endswith("_" + s)]
     if len(suffix) == 1:
         return "state", states.index(suffix[0])
-    raise ValueError(
+    raise InputError(
         f"observable formula name {name!r} is neither a state ({', '.join(states)}) nor a parameter of the model; "
         f"map it with --map {name}=MODEL_NAME"
     )
@@ -43,7 +45,7 @@ def compile_formula(
     try:
         tree = ast.parse(formula.replace("^", "**"), mode="eval")
     except SyntaxError:
-        raise ValueError(f"cannot parse observable formula {formula!r}") from None
+        raise InputError(f"cannot parse observable formula {formula!r}") from None
 
     def build(node):
         if isinstance(node, ast.Expression):
@@ -64,10 +66,10 @@ def compile_formula(
             return lambda model, ys: sign * inner(model, ys)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
             if len(node.args) != 1:
-                raise ValueError(f"{node.func.id} takes one argument in observable formula {formula!r}")
+                raise InputError(f"{node.func.id} takes one argument in observable formula {formula!r}")
             fn, arg = _FUNCTIONS[node.func.id], build(node.args[0])
             return lambda model, ys: fn(arg(model, ys))
-        raise ValueError(f"observable formula {formula!r}: unsupported expression {ast.unparse(node)!r}")
+        raise InputError(f"observable formula {formula!r}: unsupported expression {ast.unparse(node)!r}")
 
     f = build(tree)
     return lambda model, ys: jnp.broadcast_to(jnp.asarray(f(model, ys), dtype=ys.dtype), ys.shape[:-1])

@@ -4,12 +4,14 @@ from ._multistart import multistart
 from ._optimisers import AbstractOptimiser
 from ._problem import Problem
 from ._result import FitResult, summarise
+from ._strategies import AbstractStrategy
 
 
 def fit(
     problem: Problem,
     n_starts: int = 16,
     *,
+    strategy: AbstractStrategy | None = None,
     optimiser: AbstractOptimiser | None = None,
     sampling: str = "lhs",
     seed: int = 0,
@@ -19,12 +21,19 @@ def fit(
 ) -> FitResult:
     """Fit `problem` from `n_starts` seeded starts (all in one vmapped call) and summarise the best one.
 
-    **Arguments:** as [`fitting.multistart`][] (`optimiser` default L-BFGS, `sampling` `"lhs"` or `"sobol"`,
+    **Arguments:** as [`fitting.multistart`][] (`strategy` default single shooting, `optimiser` default the
+    strategy's own, `sampling` `"lhs"` or `"sobol"`,
     `seed`, `include_initial`) and [`fitting.summarise`][] (`uncertainty` `"laplace"` or `None`, `derived`).
 
     **Example:** `result = fit(define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"]), 16, seed=0)`
     """
     ms = multistart(
-        problem, n_starts, optimiser=optimiser, sampling=sampling, seed=seed, include_initial=include_initial
+        problem,
+        n_starts,
+        strategy=strategy,
+        optimiser=optimiser,
+        sampling=sampling,
+        seed=seed,
+        include_initial=include_initial,
     )
     return summarise(problem, ms, uncertainty=uncertainty, derived=derived)

@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from cicrjax import InputError
+
 from ._transform import Transform
 
 
@@ -30,9 +32,9 @@ class FreeParameter:
         self.transform.check_bounds(self.name, self.lower, self.upper)
 
     def check_value(self, value: float, what: str = "start") -> None:
-        """Raise `ValueError` if `value` lies outside [lower, upper]."""
+        """Raise `InputError` if `value` lies outside [lower, upper]."""
         if not (self.lower <= value <= self.upper):
-            raise ValueError(
+            raise InputError(
                 f"{what} {self.name}={value:g} lies outside its bounds {self.lower:g}:{self.upper:g}; "
                 f"widen --bounds {self.name}=lo:hi or change the value"
             )

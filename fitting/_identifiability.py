@@ -8,6 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import ArrayLike
 
+from cicrjax import InputError
+
 from ._objective import predict_jit
 from ._problem import Problem
 from ._result import _residual_jacobian
@@ -65,17 +67,17 @@ def identifiability(
     """
     problems = [problem] if isinstance(problem, Problem) else list(problem)
     if not problems:
-        raise ValueError("identifiability needs at least one problem")
+        raise InputError("identifiability needs at least one problem")
     names = problems[0].names
     for other in problems[1:]:
         if other.names != names:
-            raise ValueError(f"every problem must have the same free parameters; got {names} and {other.names}")
+            raise InputError(f"every problem must have the same free parameters; got {names} and {other.names}")
     sigmas = list(sigma) if isinstance(sigma, Sequence) else [sigma] * len(problems)
     if len(sigmas) != len(problems):
-        raise ValueError(f"give one sigma or one per problem ({len(problems)}), got {len(sigmas)}")
+        raise InputError(f"give one sigma or one per problem ({len(problems)}), got {len(sigmas)}")
     values = problems[0].initial_values() if values is None else np.asarray(values, dtype=float)
     if values.shape != (len(names),):
-        raise ValueError(f"values must have {len(names)} entries ({', '.join(names)}), got {values.shape}")
+        raise InputError(f"values must have {len(names)} entries ({', '.join(names)}), got {values.shape}")
     information = sum(_information(p, values, s) for p, s in zip(problems, sigmas, strict=True))
     theta = problems[0].to_theta(values)
     covariance = np.linalg.pinv(information)
@@ -91,22 +93,22 @@ def identifiability(
 def _information(problem: Problem, values: np.ndarray, sigma: float | None) -> np.ndarray:
     """Expected Fisher information of θ for one problem (see `identifiability`)."""
     if problem.noise is not None:
-        raise ValueError("identifiability needs Gaussian noise (noise=None or cicrjax.GaussianNoise)")
+        raise InputError("identifiability needs Gaussian noise (noise=None or cicrjax.GaussianNoise)")
     if "sigma" in problem.names:
-        raise ValueError("identifiability needs σ profiled or fixed, not free; drop sigma from free")
+        raise InputError("identifiability needs σ profiled or fixed, not free; drop sigma from free")
     if sigma is None:
         if "sigma" in problem.profile:
-            raise ValueError("σ is profiled in this problem; pass sigma=, the noise SD of the planned data")
+            raise InputError("σ is profiled in this problem; pass sigma=, the noise SD of the planned data")
         sigma = float(problem.observation["sigma"])
     if not float(sigma) > 0:
-        raise ValueError(f"sigma must be > 0, got {float(sigma):g}")
+        raise InputError(f"sigma must be > 0, got {float(sigma):g}")
     theta = problem.to_theta(values)
     observation = {**problem.observation, "sigma": jnp.asarray(float(sigma))}
     # the noise-free data: offset + scale × model signal at the problem's observation values, nothing profiled
     exact = dataclasses.replace(problem, profile=(), row_profile=(), observation=observation)
     p = predict_jit(exact, theta)
     if not bool(p.ok):
-        raise ValueError("the model cannot be solved at these values; check them or raise max_steps")
+        raise InputError("the model cannot be solved at these values; check them or raise max_steps")
     # σ fixed at `sigma` (a profiled σ̂ would be 0 on exact data); offset and scale stay profiled where they were
     profile = tuple(n for n in problem.profile if n != "sigma")
     rows = tuple(n for n in problem.row_profile if n != "sigma")

@@ -8,10 +8,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from cicrjax import InputError
+
 from ._nan_on_error import nan_on_error
-from ._optimisers import LBFGS, AbstractOptimiser, RunOutput, run_starts
+from ._optimisers import AbstractOptimiser, RunOutput
 from ._problem import Problem
 from ._starts import sample_starts
+from ._strategies import AbstractStrategy, compose
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Multistart:
     n_at_best: int
     tol: float
     optimiser: str
+    strategy: str
     wall_time_s: float
 
     @property
@@ -62,10 +66,18 @@ class Multistart:
         return rows
 
 
+@eqx.filter_jit
+@nan_on_error
+def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy) -> RunOutput:
+    """Run `strategy` from every row of `thetas` (starts × free), vmapped in one compiled call."""
+    return jax.vmap(lambda th: strategy.run(problem, th))(thetas)
+
+
 def multistart(
     problem: Problem,
     n_starts: int = 16,
     *,
+    strategy: AbstractStrategy | None = None,
     optimiser: AbstractOptimiser | None = None,
     sampling: str = "lhs",
     seed: int = 0,
@@ -75,25 +87,27 @@ def multistart(
 ) -> Multistart:
     """Optimise from `n_starts` seeded Latin-hypercube (or Sobol) starts within the bounds, all at once, and rank.
 
-    **Arguments:** `optimiser` default [`fitting.LBFGS`][]; `starts` explicit unconstrained starts (rows) instead of
+    **Arguments:** `strategy` default [`fitting.SingleShooting`][]; `optimiser` the strategy's optimiser (default
+    the strategy's own: L-BFGS for single shooting); `starts` explicit unconstrained starts (rows) instead of
     sampling; `include_initial` makes the problem's initial values the first start; `tol` the NLL tolerance of
     "reached the best optimum".
 
     **Example:** `ms = multistart(problem, 16, seed=0); ms.n_at_best`
     """
-    optimiser = LBFGS() if optimiser is None else optimiser
+    strategy = compose(strategy, optimiser)
+    strategy.check(problem)
     if starts is None:
         starts = sample_starts(problem, n_starts, sampling=sampling, seed=seed, include_initial=include_initial)
     starts = np.asarray(starts, dtype=float)
     if starts.ndim != 2 or starts.shape[1] != len(problem.free):
-        raise ValueError(f"starts must have shape (n, {len(problem.free)}), got {starts.shape}")
+        raise InputError(f"starts must have shape (n, {len(problem.free)}), got {starts.shape}")
     t = time.perf_counter()
-    out = run_starts(problem, jnp.asarray(starts), optimiser)
+    out = run_starts(problem, jnp.asarray(starts), strategy)
     jax.block_until_ready(out)
-    return _rank(out, starts, tol, optimiser.name, time.perf_counter() - t)
+    return _rank(out, starts, tol, strategy, time.perf_counter() - t)
 
 
-def _rank(out: RunOutput, starts: np.ndarray, tol: float, optimiser: str, wall: float) -> Multistart:
+def _rank(out: RunOutput, starts: np.ndarray, tol: float, strategy: AbstractStrategy, wall: float) -> Multistart:
     values = np.asarray(out.value)
     values = np.where(np.isfinite(values), values, np.inf)
     order = np.argsort(values, kind="stable")
@@ -110,20 +124,21 @@ def _rank(out: RunOutput, starts: np.ndarray, tol: float, optimiser: str, wall: 
         order=order,
         n_at_best=n_at_best,
         tol=tol,
-        optimiser=optimiser,
+        optimiser=strategy.optimiser.name,
+        strategy=strategy.name,
         wall_time_s=wall,
     )
 
 
 @eqx.filter_jit
 @nan_on_error
-def run_cells(problem: Problem, data: jax.Array, thetas: jax.Array, optimiser: AbstractOptimiser) -> RunOutput:
-    """Optimise every cell (leading axis of `data`, each shaped like `problem.data`) from its own starts
+def run_cells(problem: Problem, data: jax.Array, thetas: jax.Array, strategy: AbstractStrategy) -> RunOutput:
+    """Fit every cell (leading axis of `data`, each shaped like `problem.data`) from its own starts
     (`thetas`: cells × starts × free), vmapped over cells and starts in one compiled call."""
 
     def cell(d, th):
         p = eqx.tree_at(lambda q: q.data, problem, d)
-        return jax.vmap(lambda t: optimiser.run(p, t))(th)
+        return jax.vmap(lambda t: strategy.run(p, t))(th)
 
     return jax.vmap(cell)(data, thetas)
 
@@ -133,6 +148,7 @@ def multistart_cells(
     data: np.ndarray,
     n_starts: int = 4,
     *,
+    strategy: AbstractStrategy | None = None,
     optimiser: AbstractOptimiser | None = None,
     sampling: str = "lhs",
     seed: int = 0,
@@ -144,14 +160,15 @@ def multistart_cells(
 
     **Example:** `[ms.best_value for ms in multistart_cells(problem, traces[:, None, :], 4)]`
     """
-    optimiser = LBFGS() if optimiser is None else optimiser
+    strategy = compose(strategy, optimiser)
+    strategy.check(problem)
     data = np.asarray(data, dtype=float)
     if data.shape[1:] != tuple(problem.data.shape):
-        raise ValueError(f"data must have shape (cells, {', '.join(map(str, problem.data.shape))}), got {data.shape}")
+        raise InputError(f"data must have shape (cells, {', '.join(map(str, problem.data.shape))}), got {data.shape}")
     starts = sample_starts(problem, n_starts, sampling=sampling, seed=seed)
     thetas = jnp.broadcast_to(jnp.asarray(starts), (data.shape[0], *starts.shape))
     t = time.perf_counter()
-    out = run_cells(problem, jnp.asarray(data), thetas, optimiser)
+    out = run_cells(problem, jnp.asarray(data), thetas, strategy)
     jax.block_until_ready(out)
     wall = time.perf_counter() - t
-    return [_rank(jax.tree.map(lambda x, i=i: x[i], out), starts, tol, optimiser.name, wall) for i in range(len(data))]
+    return [_rank(jax.tree.map(lambda x, i=i: x[i], out), starts, tol, strategy, wall) for i in range(len(data))]

@@ -32,7 +32,7 @@ def _safe_div(a, b):
     return jnp.where(good, a / jnp.where(good, b, 1.0), 0.0)
 
 
-def _affine(problem: Problem, g: Array, observation) -> tuple[Array, Array]:
+def affine(problem: Problem, g: Array, observation) -> tuple[Array, Array]:
     """Offset and scale: profiled by weighted least squares where asked (over all conditions, or in each condition
     where `row_profile` says so), else given."""
     d, w = problem.data, problem.mask
@@ -60,7 +60,7 @@ def _weigh(problem: Problem, r: Array, sigma: Array) -> Array:
 def signal_residuals(problem: Problem, g: Array, observation: dict[str, Array]) -> Array:
     """The residuals of [`fitting.residuals`][] (flattened, weighted alike) of the data against a model signal `g`
     (shape of the data) through the profiled or given offset and scale."""
-    a, b = _affine(problem, g, observation)
+    a, b = affine(problem, g, observation)
     return _weigh(problem, problem.mask * (problem.data - (a + b * g)), observation["sigma"]).ravel()
 
 
@@ -83,11 +83,11 @@ def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint
     """Simulate, observe and score the problem at the unconstrained vector `theta` (no penalty applied)."""
     values = problem.natural(theta)
     model, observation = problem.with_values(values)
-    sol = problem.simulate(model, adjoint, problem.initial(values))
+    sol = problem.simulate(model, y0=problem.initial_state(values), adjoint=adjoint)
     ok = jnp.all(sol.success)
     ys = jnp.where(jnp.isfinite(sol.ys), sol.ys, 0.0)
-    g = problem.shape_signal(model, ys)
-    a, b = _affine(problem, g, observation)
+    g = jnp.broadcast_to(problem.model_signal(model, ys), problem.data.shape)
+    a, b = affine(problem, g, observation)
     pred = a + b * g
     w = problem.mask
     r = w * (problem.data - pred)
@@ -115,7 +115,7 @@ def _forward_value(problem: Problem, theta):
 
 
 def objective(problem: Problem, theta: ArrayLike) -> Array:
-    """The penalised NLL at `theta`, differentiable with `jax.grad` in the problem's gradient mode.
+    """The penalised NLL − log prior at `theta`, differentiable with `jax.grad` in the problem's gradient mode.
 
     In forward mode the reverse-mode API is served by a custom VJP whose forward pass runs one JVP per free
     parameter (diffrax.ForwardMode), so optax's line searches work unchanged.
@@ -163,13 +163,14 @@ def residuals(problem: Problem, theta: ArrayLike) -> Array:
 
 @eqx.filter_jit
 @nan_on_error
-def nll(problem: Problem, theta: ArrayLike) -> Array:
-    """Jit-compiled penalised NLL of `problem` at the unconstrained vector `theta`.
+def neg_log_posterior(problem: Problem, theta: ArrayLike) -> Array:
+    """Jit-compiled penalised objective of `problem` at the unconstrained vector `theta`: the NLL − log prior (the
+    NLL alone without priors), the problem's penalty where the solver fails.
 
-    **Example:** `fitting.nll(problem, problem.to_theta(problem.initial_values()))`
+    **Example:** `fitting.neg_log_posterior(problem, problem.to_theta(problem.initial_values()))`
     """
     return objective(problem, theta)
 
 
-nll_and_grad = eqx.filter_jit(nan_on_error(value_and_grad))
+neg_log_posterior_and_grad = eqx.filter_jit(nan_on_error(value_and_grad))
 predict_jit = eqx.filter_jit(nan_on_error(predict))

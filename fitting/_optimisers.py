@@ -1,24 +1,23 @@
-"""Optimisers over the unconstrained free vector: optax L-BFGS, optax Adam with a schedule, optimistix
-Levenberg–Marquardt. Each runs one start; `run_starts` vmaps them all in one compiled call."""
+"""Optimisers over an unconstrained vector: L-BFGS (optax, zoom line search), Adam (optax, with a schedule) and
+Levenberg–Marquardt (Nielsen's damping). Each is an `init`/`step`/`terminate` triple run by one shared loop."""
 
 import abc
-import dataclasses
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import optax
-import optimistix as optx
-from jaxtyping import Array
+from jaxtyping import Array, PyTree
 
-from ._nan_on_error import nan_on_error
-from ._objective import objective, residuals, value_and_grad
+from cicrjax import InputError
+
+from ._objective import objective, predict, residuals
 from ._problem import Problem
 from ._progress import report
 
 
 class RunOutput(eqx.Module):
-    """One optimiser run: final vector and value, iterations, convergence, and solver-failure counts."""
+    """One optimiser run: final vector and value, iterations, convergence, and solver-failure counts (int32)."""
 
     theta: Array
     value: Array
@@ -28,21 +27,77 @@ class RunOutput(eqx.Module):
     start_failed: Array
 
 
-class AbstractOptimiser(abc.ABC):
-    """An optimiser configuration (a frozen dataclass, so it is static under jit)."""
+class State(eqx.Module):
+    """The state every optimiser carries: the point, its value, int32 counters, whether it is done or converged,
+    and the optimiser's own part (`inner`)."""
 
-    name: str
+    x: Array
+    value: Array
+    iterations: Array
+    failures: Array
+    done: Array
+    converged: Array
+    start_failed: Array
+    inner: PyTree
+
+
+def _first_state(x0: Array, value: Array, penalty: float, inner: PyTree) -> State:
+    """The state at `x0` before any step; a start whose value is not finite or reaches `penalty` is done."""
+    ok = jnp.isfinite(value) & (value < penalty)
+    zero = jnp.zeros((), jnp.int32)
+    return State(x0, value, zero, (~ok).astype(jnp.int32), ~ok, jnp.array(False), ~ok, inner)
+
+
+class AbstractOptimiser(eqx.Module):
+    """An optimiser: `init` makes the first [`State`][] from a function and a start, `step` makes the next one and
+    `terminate` says when to stop; [`minimise`][] runs them in one compiled loop (jit- and vmap-friendly).
+
+    L-BFGS and Adam minimise a scalar `fn(x)`; Levenberg–Marquardt minimises ½‖fn(x)‖² of residuals `fn(x)`.
+    """
+
+    name: eqx.AbstractClassVar[str]
 
     @abc.abstractmethod
+    def init(self, fn, x0: Array, penalty: float) -> State:
+        """The state at `x0`; a value at or above `penalty` (or not finite) counts as a solver failure."""
+
+    @abc.abstractmethod
+    def step(self, fn, state: State, penalty: float) -> State:
+        """One iteration."""
+
+    @abc.abstractmethod
+    def terminate(self, state: State) -> Array:
+        """Whether to stop (converged, failed, or out of iterations)."""
+
+    def minimise(self, fn, x0: Array, penalty: float) -> RunOutput:
+        """Minimise `fn` from `x0`: `init`, then `step` until `terminate`.
+
+        **Example:** `LBFGS(max_iter=100).minimise(lambda x: jnp.sum((x - 1.0) ** 2), jnp.zeros(3), 1e10)`
+        """
+        state = self.init(fn, x0, penalty)
+        state = jax.lax.while_loop(lambda s: ~self.terminate(s), lambda s: self.step(fn, s, penalty), state)
+        converged = state.converged & (state.value < penalty)
+        return RunOutput(state.x, state.value, state.iterations, converged, state.failures, state.start_failed)
+
+    def check(self, problem: Problem) -> None:
+        """Raise `InputError` if this optimiser cannot fit `problem` (called before anything is compiled)."""
+
     def run(self, problem: Problem, theta0: Array) -> RunOutput:
-        """Minimise the problem's penalised NLL from `theta0`."""
+        """Minimise the problem's penalised objective (NLL − log prior) from `theta0`."""
+        return self.minimise(lambda th: objective(problem, th), theta0, problem.penalty)
 
 
-@dataclasses.dataclass(frozen=True)
+def _value_and_grad(fn, x: Array, penalty: float) -> tuple[Array, Array, Array]:
+    """Value, gradient (zero where not finite or failed) and whether the value is below `penalty`."""
+    value, grad = jax.value_and_grad(fn)(x)
+    ok = jnp.isfinite(value) & (value < penalty)
+    return value, jnp.where(jnp.isfinite(grad) & ok, grad, 0.0), ok
+
+
 class LBFGS(AbstractOptimiser):
     """`optax.lbfgs` with its zoom line search. Converged when the largest gradient entry (unconstrained
-    coordinates) is below `gtol` or an iteration lowers the NLL by less than `ftol`·max(1, |NLL|). With `progress`,
-    every iteration of every start reports to the host (a progress bar; costly on a GPU with many starts).
+    coordinates) is below `gtol` or an iteration lowers the value by less than `ftol`·max(1, |value|). With
+    `progress`, every iteration of every start reports to the host (a progress bar; costly on a GPU).
 
     **Example:** `fit(problem, optimiser=LBFGS(max_iter=300))`
     """
@@ -52,42 +107,42 @@ class LBFGS(AbstractOptimiser):
     ftol: float = 1e-12
     memory: int = 10
     progress: bool = False
-    name: str = "lbfgs"
+    name = "lbfgs"
 
-    def run(self, problem, theta0):
-        opt = optax.lbfgs(memory_size=self.memory)
-        f = lambda th: objective(problem, th)
-        value0, grad0, ok0 = value_and_grad(problem, theta0)
+    def _opt(self):
+        return optax.lbfgs(memory_size=self.memory)
 
-        def cond(c):
-            return (c[4] < self.max_iter) & ~c[5]
+    def init(self, fn, x0, penalty):
+        value, grad, _ = _value_and_grad(fn, x0, penalty)
+        return _first_state(x0, value, penalty, (self._opt().init(x0), grad))
 
-        def body(c):
-            theta, state, value, grad, it, done, fails, _conv = c
-            if self.progress:
-                report(it, done)
-            with jax.numpy_dtype_promotion("standard"):  # optax's L-BFGS mixes int32 and int64 counters under x64
-                updates, state = opt.update(grad, state, theta, value=value, grad=grad, value_fn=f)
-            new = optax.apply_updates(theta, updates)
-            new_value = optax.tree.get(state, "value")
-            new_grad = optax.tree.get(state, "grad")
-            failed = ~jnp.isfinite(new_value) | (new_value >= problem.penalty)
-            new_grad = jnp.where(jnp.isfinite(new_grad) & ~failed, new_grad, 0.0)
-            small_grad = jnp.max(jnp.abs(new_grad)) < self.gtol
-            stalled = (value - new_value) <= self.ftol * jnp.maximum(1.0, jnp.abs(new_value))
-            converged = (small_grad | stalled) & ~failed
-            done = converged | (failed & (value >= problem.penalty))
-            return new, state, new_value, new_grad, it + 1, done, fails + failed.astype(jnp.int32), converged
+    def step(self, fn, state, penalty):
+        opt_state, grad = state.inner
+        if self.progress:
+            report(state.iterations, state.done)
+        with jax.numpy_dtype_promotion("standard"):  # optax's L-BFGS mixes int32 and int64 counters under x64
+            updates, opt_state = self._opt().update(grad, opt_state, state.x, value=state.value, grad=grad, value_fn=fn)
+        x = optax.apply_updates(state.x, updates)
+        value = optax.tree.get(opt_state, "value")
+        new_grad = optax.tree.get(opt_state, "grad")
+        failed = ~jnp.isfinite(value) | (value >= penalty)
+        new_grad = jnp.where(jnp.isfinite(new_grad) & ~failed, new_grad, 0.0)
+        small_grad = jnp.max(jnp.abs(new_grad)) < self.gtol
+        stalled = (state.value - value) <= self.ftol * jnp.maximum(1.0, jnp.abs(value))
+        converged = (small_grad | stalled) & ~failed
+        done = converged | (failed & (state.value >= penalty))
+        failures = state.failures + failed.astype(jnp.int32)
+        return State(
+            x, value, state.iterations + 1, failures, done, converged, state.start_failed, (opt_state, new_grad)
+        )
 
-        init = (theta0, opt.init(theta0), value0, grad0, jnp.array(0), ~ok0, (~ok0).astype(jnp.int32), jnp.array(False))
-        theta, _, value, grad, it, _, fails, converged = jax.lax.while_loop(cond, body, init)
-        return RunOutput(theta, value, it, converged & (value < problem.penalty), fails, ~ok0)
+    def terminate(self, state):
+        return state.done | (state.iterations >= self.max_iter)
 
 
-@dataclasses.dataclass(frozen=True)
 class Adam(AbstractOptimiser):
     """`optax.adam` for `steps` steps under a warm-up + cosine-decay schedule peaking at `learning_rate`; returns
-    the best point visited. Converged when the last `patience` steps improved the best NLL by < `ftol`.
+    the best point visited. Converged when the last `patience` steps improved the best value by < `ftol`.
 
     **Example:** `fit(problem, optimiser=Adam(steps=500, learning_rate=0.05))`
     """
@@ -98,83 +153,119 @@ class Adam(AbstractOptimiser):
     ftol: float = 1e-6
     patience: int = 50
     progress: bool = False
-    name: str = "adam"
+    name = "adam"
 
-    def run(self, problem, theta0):
+    def _opt(self):
         schedule = optax.warmup_cosine_decay_schedule(
             0.0, self.learning_rate, min(self.warmup, self.steps - 1), self.steps, self.learning_rate * 1e-3
         )
-        opt = optax.adam(schedule)
+        return optax.adam(schedule)
 
-        def step(c, i):
-            theta, state, best_theta, best, fails, best_at = c
-            if self.progress:
-                report(i, jnp.array(False))
-            value, grad, ok = value_and_grad(problem, theta)
-            better = ok & (value < best - self.ftol)
-            best_at = jnp.where(better, i, best_at)
-            improved = ok & (value < best)
-            best_theta = jnp.where(improved, theta, best_theta)
-            best = jnp.where(improved, value, best)
-            with jax.numpy_dtype_promotion("standard"):  # optax's bias correction mixes int32 counts and floats
-                updates, state = opt.update(grad, state, theta)
-            return (
-                optax.apply_updates(theta, updates),
-                state,
-                best_theta,
-                best,
-                fails + (~ok).astype(jnp.int32),
-                best_at,
-            ), None
+    def init(self, fn, x0, penalty):
+        value, _, _ = _value_and_grad(fn, x0, penalty)
+        state = _first_state(x0, value, penalty, (x0, self._opt().init(x0), jnp.zeros((), jnp.int32)))
+        return eqx.tree_at(lambda s: (s.failures, s.done), state, (jnp.zeros((), jnp.int32), jnp.array(False)))
 
-        value0, _, ok0 = value_and_grad(problem, theta0)
-        init = (theta0, opt.init(theta0), theta0, value0, jnp.array(0, jnp.int32), jnp.array(0))
-        (_, _, theta, value, fails, best_at), _ = jax.lax.scan(step, init, jnp.arange(self.steps))
-        converged = (self.steps - best_at >= self.patience) & (value < problem.penalty)
-        return RunOutput(theta, value, jnp.array(self.steps), converged, fails, ~ok0)
+    def step(self, fn, state, penalty):
+        theta, opt_state, best_at = state.inner  # `x`, `value`: the best point so far; `theta` the current one
+        i = state.iterations
+        if self.progress:
+            report(i, jnp.array(False))
+        value, grad, ok = _value_and_grad(fn, theta, penalty)
+        best_at = jnp.where(ok & (value < state.value - self.ftol), i, best_at)
+        improved = ok & (value < state.value)
+        x = jnp.where(improved, theta, state.x)
+        best = jnp.where(improved, value, state.value)
+        with jax.numpy_dtype_promotion("standard"):  # optax's bias correction mixes int32 counts and floats
+            updates, opt_state = self._opt().update(grad, opt_state, theta)
+        converged = i + 1 - best_at >= self.patience
+        failures = state.failures + (~ok).astype(jnp.int32)
+        inner = (optax.apply_updates(theta, updates), opt_state, best_at)
+        return State(x, best, i + 1, failures, state.done, converged, state.start_failed, inner)
+
+    def terminate(self, state):
+        return state.iterations >= self.steps
 
 
-def check_least_squares(problem: Problem, what: str) -> None:
-    """Raise `ValueError` unless `problem`'s NLL is a least-squares problem that `what` can minimise."""
-    if problem.has_priors:
-        raise ValueError(f"{what} fits least squares and ignores priors; use LBFGS with priors")
-    if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in [p.name for p in problem.free]):
-        raise ValueError(f"{what} needs Gaussian noise with σ profiled or fixed; use LBFGS")
-    if "sigma" in problem.row_profile:
-        raise ValueError(f"{what} fits one σ; with σ profiled per condition use LBFGS")
-
-
-@dataclasses.dataclass(frozen=True)
 class LevenbergMarquardt(AbstractOptimiser):
-    """`optimistix.LevenbergMarquardt` on the weighted residuals (Gaussian noise; σ profiled or fixed). Converged
-    when optimistix reports success (its rtol/atol criterion on the parameters and the residual norm).
+    """Levenberg–Marquardt on residuals (Marquardt's diagonal scaling, Nielsen's damping update, the Jacobian by
+    forward mode). Converged when an accepted step changes θ by less than `rtol`·(|θ| + `rtol`) and the cost by
+    less than `rtol` of itself, or where a Gauss–Newton step would gain less than `rtol` of the cost; at most
+    `max_steps` steps (either may be an array, e.g. inside a scan). On a problem: Gaussian noise with σ profiled or
+    fixed, no priors.
 
     **Example:** `fit(problem, optimiser=LevenbergMarquardt())`
     """
 
-    max_steps: int = 200
-    rtol: float = 1e-8
-    atol: float = 1e-8
-    name: str = "lm"
+    max_steps: int | Array = 200
+    rtol: float | Array = 1e-8
+    name = "lm"
+
+    def init(self, fn, x0, penalty):
+        r, j = _linearise(fn, x0)
+        value = 0.5 * (r @ r)
+        one = jnp.ones((), x0.dtype)
+        state = _first_state(x0, value, penalty, (r, j, 1e-3 * one, 2.0 * one))
+        return eqx.tree_at(lambda s: s.done, state, ~jnp.all(jnp.isfinite(r)))
+
+    def step(self, fn, state, penalty):
+        r, j, lam, nu = state.inner
+        th, tol = state.x, self.rtol
+        a, g = j.T @ j, j.T @ r
+        scale = jnp.maximum(jnp.diag(a), 1e-12 * jnp.max(jnp.diag(a)) + 1e-300)
+        step = -jnp.linalg.solve(a + lam * jnp.diag(scale), g)
+        new = th + step
+        r_new, j_new = _linearise(fn, new)
+        cost, cost_new = state.value, 0.5 * (r_new @ r_new)
+        predicted = -(g @ step + 0.5 * step @ (a @ step))
+        rho = (cost - cost_new) / predicted
+        accept = jnp.isfinite(cost_new) & jnp.all(jnp.isfinite(new)) & (predicted > 0) & (rho > 0)
+        small = (jnp.max(jnp.abs(step) / (jnp.abs(th) + tol)) < tol) & (cost - cost_new <= tol * cost)
+        # stationary: even the undamped Gauss–Newton step would gain less than `rtol` of the cost (at an optimum
+        # on the noise floor of the residuals, where every damped step is rejected)
+        gain = 0.5 * g @ jnp.linalg.solve(a + 1e-12 * jnp.diag(scale), g)
+        stationary = jnp.isfinite(gain) & (gain <= tol * cost)
+        stuck = ~jnp.all(jnp.isfinite(step)) | (lam > 1e16)
+        lam = jnp.where(accept, lam * jnp.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam * nu)
+        nu = jnp.where(accept, 2.0, 2.0 * nu)
+        th, r, j, cost = (
+            jnp.where(accept, x_new, x) for x_new, x in ((new, th), (r_new, r), (j_new, j), (cost_new, cost))
+        )
+        converged = (accept & small) | stationary
+        inner = (r, j, lam, nu)
+        return State(
+            th, cost, state.iterations + 1, state.failures, converged | stuck, converged, state.start_failed, inner
+        )
+
+    def terminate(self, state):
+        return state.done | (state.iterations >= self.max_steps)
+
+    def check(self, problem):
+        check_least_squares(problem, "Levenberg–Marquardt")
 
     def run(self, problem, theta0):
-        check_least_squares(problem, "Levenberg–Marquardt")
-        _, _, ok0 = value_and_grad(problem, theta0)
-        sol = optx.least_squares(
-            lambda th, _: residuals(problem, th),
-            optx.LevenbergMarquardt(rtol=self.rtol, atol=self.atol),
-            theta0,
-            max_steps=self.max_steps,
-            throw=False,
-        )
-        value = objective(problem, sol.value)
-        converged = (sol.result == optx.RESULTS.successful) & (value < problem.penalty)
-        fails = (value >= problem.penalty).astype(jnp.int32) + (~ok0).astype(jnp.int32)
-        return RunOutput(sol.value, value, sol.stats["num_steps"], converged, fails, ~ok0)
+        """Minimise the problem's weighted residuals from `theta0`; the returned value is the penalised NLL."""
+        self.check(problem)
+        out = self.minimise(lambda th: residuals(problem, th), theta0, problem.penalty)
+        value = objective(problem, out.theta)
+        failed = value >= problem.penalty
+        start_failed = ~predict(problem, theta0).ok
+        failures = failed.astype(jnp.int32) + start_failed.astype(jnp.int32)
+        return RunOutput(out.theta, value, out.iterations, out.converged & ~failed, failures, start_failed)
 
 
-@eqx.filter_jit
-@nan_on_error
-def run_starts(problem: Problem, thetas: Array, optimiser: AbstractOptimiser) -> RunOutput:
-    """Run `optimiser` from every row of `thetas` (starts × free), vmapped in one compiled call."""
-    return jax.vmap(lambda th: optimiser.run(problem, th))(thetas)
+def _linearise(fn, x: Array) -> tuple[Array, Array]:
+    """Residuals and their Jacobian at `x` by forward mode (one JVP per entry of `x`, vmapped)."""
+    eye = jnp.eye(x.shape[0], dtype=x.dtype)
+    r, j = jax.vmap(lambda v: jax.jvp(fn, (x,), (v,)), out_axes=(0, 1))(eye)
+    return r[0], j
+
+
+def check_least_squares(problem: Problem, what: str) -> None:
+    """Raise `InputError` unless `problem`'s NLL is a least-squares problem that `what` can minimise."""
+    if problem.has_priors:
+        raise InputError(f"{what} fits least squares and ignores priors; use LBFGS with priors")
+    if problem.noise is not None or ("sigma" not in problem.profile and "sigma" in problem.names):
+        raise InputError(f"{what} needs Gaussian noise with σ profiled or fixed; use LBFGS")
+    if "sigma" in problem.row_profile:
+        raise InputError(f"{what} fits one σ; with σ profiled per condition use LBFGS")

@@ -8,7 +8,7 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
-from cicrjax import AbstractModel, batch_parameters, get_model, with_parameters
+from cicrjax import AbstractModel, InputError, batch_parameters, get_model, with_parameters
 
 from ._expression import compile_formula
 from ._free import FreeParameter
@@ -21,7 +21,7 @@ _SCALES = {"lin": "linear", "log": "log", "log10": "log10"}
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
-        raise ValueError(f"PEtab table {path} does not exist; check the file names in the problem YAML")
+        raise InputError(f"PEtab table {path} does not exist; check the file names in the problem YAML")
     with open(path, encoding="utf-8-sig", newline="") as f:
         return [{k.strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f, delimiter="\t")]
 
@@ -30,7 +30,7 @@ def _one(files, key: str, source: Path) -> str:
     if isinstance(files, str):
         return files
     if not isinstance(files, list) or len(files) != 1:
-        raise ValueError(f"{source}: {key} must list exactly one file (several are not supported yet)")
+        raise InputError(f"{source}: {key} must list exactly one file (several are not supported yet)")
     return files[0]
 
 
@@ -81,16 +81,16 @@ def load_petab(
     try:
         import yaml
     except ImportError:  # pragma: no cover
-        raise ValueError("reading PEtab YAML needs PyYAML: pip install 'cicrjax[petab]'") from None
+        raise InputError("reading PEtab YAML needs PyYAML: pip install 'cicrjax[petab]'") from None
     path = Path(yaml_path)
     if not path.is_file():
-        raise ValueError(f"--petab {str(path)!r}: no such file; give the problem's YAML file")
+        raise InputError(f"--petab {str(path)!r}: no such file; give the problem's YAML file")
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise ValueError(f"--petab {str(path)!r} is not valid YAML: {str(error).splitlines()[0]}") from None
+        raise InputError(f"--petab {str(path)!r} is not valid YAML: {str(error).splitlines()[0]}") from None
     if not isinstance(spec, dict) or "parameter_file" not in spec or not spec.get("problems"):
-        raise ValueError(f"--petab {str(path)!r} is not a PEtab problem (needs parameter_file and problems)")
+        raise InputError(f"--petab {str(path)!r} is not a PEtab problem (needs parameter_file and problems)")
     model = get_model(model)() if isinstance(model, str) else model
     mapping = dict(mapping or {})
     names = {p.name for p in model.parameters()}
@@ -104,19 +104,19 @@ def load_petab(
     def model_name(petab_id: str, what: str) -> str:
         name = mapping.get(petab_id, petab_id)
         if name not in names:
-            raise ValueError(
+            raise InputError(
                 f"PEtab {what} {petab_id!r} is not a parameter of model {model.name}; map it with "
                 f"--map {petab_id}=MODEL_PARAMETER (parameters: {', '.join(sorted(names))})"
             )
         return name
 
     if len(observables) != 1:
-        raise ValueError(f"{path}: {len(observables)} observables; only one observable is supported yet")
+        raise InputError(f"{path}: {len(observables)} observables; only one observable is supported yet")
     obs = observables[0]
     if obs.get("noiseDistribution", "normal") not in ("", "normal"):
-        raise ValueError(f"{path}: noise {obs['noiseDistribution']!r} is not supported yet; only normal")
+        raise InputError(f"{path}: noise {obs['noiseDistribution']!r} is not supported yet; only normal")
     if obs.get("observableTransformation", "lin") not in ("", "lin"):
-        raise ValueError(f"{path}: observableTransformation {obs['observableTransformation']!r} is not supported yet")
+        raise InputError(f"{path}: observableTransformation {obs['observableTransformation']!r} is not supported yet")
     formula = compile_formula(obs["observableFormula"], model.states, tuple(sorted(names)), mapping)
 
     # conditions → batched model parameters
@@ -124,7 +124,7 @@ def load_petab(
     used = list(dict.fromkeys(m["simulationConditionId"] for m in measurements))
     for cid in used:
         if cid not in condition_ids:
-            raise ValueError(f"{path}: measurement condition {cid!r} is not in the condition table")
+            raise InputError(f"{path}: measurement condition {cid!r} is not in the condition table")
     columns = [k for k in conditions[0] if k not in ("conditionId", "conditionName")]
     by_id = {c["conditionId"]: c for c in conditions}
     batch = {model_name(col, "condition column"): [float(by_id[cid][col]) for cid in used] for col in columns}
@@ -132,7 +132,7 @@ def load_petab(
     # parameters → nominal values, free parameters with bounded transforms
     noise_ids = {m.get("noiseParameters", "") for m in measurements}
     if len(noise_ids) != 1:
-        raise ValueError(f"{path}: several noiseParameters {sorted(noise_ids)}; one shared σ is supported yet")
+        raise InputError(f"{path}: several noiseParameters {sorted(noise_ids)}; one shared σ is supported yet")
     (noise_id,) = noise_ids
     table = {p["parameterId"]: p for p in parameters}
     sigma_value, fixed_values, free, ids, scales, nominal = None, {}, [], [], [], []
@@ -147,7 +147,7 @@ def load_petab(
         if estimate:
             scale = row.get("parameterScale", "lin") or "lin"
             if scale not in _SCALES:
-                raise ValueError(f"{path}: parameter {pid} has scale {scale!r}; use lin, log or log10")
+                raise InputError(f"{path}: parameter {pid} has scale {scale!r}; use lin, log or log10")
             lo, hi = float(row["lowerBound"]), float(row["upperBound"])
             free.append(FreeParameter(name, lo, hi, Transform(_SCALES[scale], bounded=True)))
             ids.append(pid)
@@ -157,7 +157,7 @@ def load_petab(
         try:
             sigma_value = float(noise_id)
         except ValueError:
-            raise ValueError(f"{path}: noiseParameters {noise_id!r} is neither a parameter nor a number") from None
+            raise InputError(f"{path}: noiseParameters {noise_id!r} is neither a parameter nor a number") from None
 
     # measurements → data on the union of time points (from t = 0), missing points masked
     times = sorted({0.0} | {float(m["time"]) for m in measurements})
@@ -167,7 +167,7 @@ def load_petab(
     for m in measurements:
         c, t = used.index(m["simulationConditionId"]), index[float(m["time"])]
         if mask[c, t]:
-            raise ValueError(f"{path}: replicate measurements at one time are not supported yet")
+            raise InputError(f"{path}: replicate measurements at one time are not supported yet")
         data[c, t], mask[c, t] = float(m["measurement"]), 1.0
     model = with_parameters(model, fixed_values)
     model = batch_parameters(model, {k: jnp.asarray(v) for k, v in batch.items()})

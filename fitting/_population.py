@@ -13,6 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
+from cicrjax import InputError
+
 from ._free import FreeParameter
 
 MEDIAN_SUFFIX = ".median"
@@ -55,15 +57,15 @@ def expand(
 
 
 def check_hierarchical(p: FreeParameter, tau) -> float:
-    """`tau` as a float; raise `ValueError` unless it is a positive number and `p` stays positive (log-normal)."""
+    """`tau` as a float; raise `InputError` unless it is a positive number and `p` stays positive (log-normal)."""
     try:
         value = float(tau)
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"hierarchical {p.name} needs τ (the standard deviation of log {p.name}) > 0, got {tau!r}")
+        raise InputError(f"hierarchical {p.name} needs τ (the standard deviation of log {p.name}) > 0, got {tau!r}")
     if p.lower <= 0 or (p.transform.space == "linear" and not p.transform.bounded):
-        raise ValueError(
+        raise InputError(
             f"hierarchical {p.name} is log-normal and needs positive values: give it a log transform, or positive "
             f"bounds with logit"
         )
@@ -80,7 +82,7 @@ def lookup(values: Mapping[str, object], slot: Slot, n: int) -> float:
         return float(value)
     if slot.condition is not None and value.shape == (n,):
         return float(value[slot.condition])
-    raise ValueError(
+    raise InputError(
         f"{slot.parameter} takes one value or one per condition ({n}), got shape {value.shape}"
         + (f"; give its median as {slot.name}" if slot.median else "")
     )

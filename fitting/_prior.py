@@ -6,6 +6,8 @@ import math
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from cicrjax import InputError
+
 PRIOR_KINDS = ("normal", "lognormal")
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -30,11 +32,11 @@ class Prior:
         object.__setattr__(self, "location", float(self.location))
         object.__setattr__(self, "scale", float(self.scale))
         if self.kind not in PRIOR_KINDS:
-            raise ValueError(f"prior kind {self.kind!r} is not one of {', '.join(PRIOR_KINDS)}")
+            raise InputError(f"prior kind {self.kind!r} is not one of {', '.join(PRIOR_KINDS)}")
         if not (math.isfinite(self.location) and math.isfinite(self.scale) and self.scale > 0):
-            raise ValueError(f"a {self.kind} prior needs a finite location and a scale > 0, got {self.scale:g}")
+            raise InputError(f"a {self.kind} prior needs a finite location and a scale > 0, got {self.scale:g}")
         if self.kind == "lognormal" and self.location <= 0:
-            raise ValueError(f"a lognormal prior needs a median > 0, got {self.location:g}")
+            raise InputError(f"a lognormal prior needs a median > 0, got {self.location:g}")
 
     def neg_log_density(self, x: Array) -> Array:
         """−log p(x) at the natural value `x` (jit-friendly)."""

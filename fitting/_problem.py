@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike
 
-from cicrjax import AbstractModel, AbstractNoise, GaussianNoise, Protocol, parameter_info
+from cicrjax import AbstractModel, AbstractNoise, GaussianNoise, InputError, Protocol, parameter_info, simulate
 
 from ._free import FreeParameter, default_free
 from ._population import Slot, check_hierarchical, expand, lookup, population_neg_log_density
@@ -89,7 +89,7 @@ class Problem(eqx.Module):
         found = tuple(i for i, s in enumerate(self.layout) if s.parameter == name and not s.median)
         if not found:
             free = ", ".join(dict.fromkeys(s.parameter for s in self.layout))
-            raise ValueError(f"{name} is not a free parameter; free: {free}")
+            raise InputError(f"{name} is not a free parameter; free: {free}")
         return found
 
     @property
@@ -161,7 +161,7 @@ class Problem(eqx.Module):
             free_part = eqx.tree_at(lambda m: [getattr(m, n) for n in model_names], self.free_part, new)
         return eqx.combine(free_part, self.fixed_part), observation
 
-    def initial(self, values: ArrayLike) -> Array | None:
+    def initial_state(self, values: ArrayLike) -> Array | None:
         """The initial state(s) at natural values `values`: `y0` with the free initial states set (every condition)."""
         if not self.initial_states:
             return self.y0
@@ -178,39 +178,36 @@ class Problem(eqx.Module):
         total = sum((prior.neg_log_density(values[i]) for i, prior in self.priors), jnp.zeros((), values.dtype))
         return total + population_neg_log_density(values, self.layout, self.hierarchical)
 
-    def solve(self, model: AbstractModel, ts: Array, y0=None, t0=None, adjoint=None):
-        """Solve one condition at save times `ts` from `y0` at `t0` (default the problem's `t0`) with the problem's
-        protocol, solver and tolerances, without raising; returns a `cicrjax.Solution`."""
-        from cicrjax import simulate
-
-        return simulate(
-            model,
-            ts,
-            y0=y0,
-            t0=self.t0 if t0 is None else t0,
-            protocol=self.protocol,
-            solver=self.solver,
-            rtol=self.rtol,
-            atol=self.atol,
-            max_steps=self.max_steps,
-            adjoint=adjoint,
-            throw=False,
-        )
-
     def simulate(
         self,
         model: AbstractModel,
-        adjoint: diffrax.AbstractAdjoint | None = None,
-        y0: Array | None = None,
+        *,
         ts: Array | None = None,
+        y0: Array | None = None,
+        t0: Array | None = None,
+        adjoint: diffrax.AbstractAdjoint | None = None,
     ):
-        """Solve every condition (vmapped when batched) without raising, from `y0` (default the problem's), saving
-        at `ts` (default the problem's save times); returns a `cicrjax.Solution`."""
+        """Solve every condition (vmapped when batched) with the problem's protocol, solver and tolerances, without
+        raising: from `y0` (default the problem's) at `t0` (default the problem's), saving at `ts` (default the
+        problem's save times); returns a `cicrjax.Solution`."""
         y0 = self.y0 if y0 is None else y0
         ts = self.ts if ts is None else ts
+        t0 = self.t0 if t0 is None else t0
 
         def one(m, y0):
-            return self.solve(m, ts, y0, adjoint=adjoint)
+            return simulate(
+                m,
+                ts,
+                y0=y0,
+                t0=t0,
+                protocol=self.protocol,
+                solver=self.solver,
+                rtol=self.rtol,
+                atol=self.atol,
+                max_steps=self.max_steps,
+                adjoint=adjoint,
+                throw=False,
+            )
 
         if self.batched:
             return jax.vmap(one)(model, y0) if y0 is not None else jax.vmap(lambda m: one(m, None))(model)
@@ -219,10 +216,6 @@ class Problem(eqx.Module):
     def model_signal(self, model: AbstractModel, ys: Array) -> Array:
         """The model signal of every condition (conditions × save times of `ys`), before offset and scale."""
         return jax.vmap(self.signal)(model, ys) if self.batched else self.signal(model, ys)[None, :]
-
-    def shape_signal(self, model: AbstractModel, ys: Array) -> Array:
-        """The model signal (before offset and scale), shape of `data`."""
-        return jnp.broadcast_to(self.model_signal(model, ys), self.data.shape)
 
 
 def _set(model, name: str, value: float):
@@ -300,155 +293,28 @@ def define_problem(
     `define_problem(batch_parameters(GDB1990(), {"VM2": vm2}), ts, traces, free=["VM2", "VM3"], batched=True,
     per_condition=["VM2"])`
     """
-    infos = _model_parameter_names(model)
     bounds, transforms, fixed, start = dict(bounds or {}), dict(transforms or {}), dict(fixed or {}), dict(start or {})
-    data = jnp.atleast_2d(jnp.asarray(data, dtype=float))
-    ts = jnp.asarray(ts, dtype=float)
-    if data.shape[-1] != ts.shape[0]:
-        raise ValueError(f"data has {data.shape[-1]} samples per trace but ts has {ts.shape[0]} save times")
-    mask = jnp.ones_like(data) if mask is None else jnp.broadcast_to(jnp.asarray(mask, dtype=float), data.shape)
-    profile = tuple(profile)
-    for name in profile:
-        if name not in OBSERVATION_PARAMETERS:
-            raise ValueError(f"profile names one of {OBSERVATION_PARAMETERS}, got {name!r}")
-    gaussian = noise is None or isinstance(noise, GaussianNoise)
-    if not gaussian:
-        profile = ()
-        if not bool(jnp.all(mask == 1.0)):
-            raise ValueError("missing data points (mask) are only supported with Gaussian noise")
-    obs = {"offset": 0.0, "scale": 1.0, "sigma": float(noise.sigma) if isinstance(noise, GaussianNoise) else 1.0}
-    obs.update({k: float(v) for k, v in (observation or {}).items()})
-    for name in obs:
-        if name not in OBSERVATION_PARAMETERS:
-            raise ValueError(f"observation names one of {OBSERVATION_PARAMETERS}, got {name!r}")
-
-    states = tuple(model.states)
+    ts, data, mask, profile, gaussian, obs = _read_data(ts, data, mask, noise, profile, observation)
     if any(_state_name(item) is not None for item in free) and y0 is None:
         y0 = jax.vmap(lambda m: m.initial_state())(model) if batched else model.initial_state()
-    y0_values = None if y0 is None else np.array(y0, dtype=float)
-    valid = ", ".join(
-        [*infos, *[n for n in OBSERVATION_PARAMETERS if n not in profile], *[INITIAL_PREFIX + n for n in states]]
+    y0 = None if y0 is None else np.array(y0, dtype=float)
+    model, params, y0 = _resolve_free(model, free, fixed, start, bounds, transforms, obs, profile, y0)
+    per_condition, hierarchical, row_profile = _resolve_conditions(
+        model, params, per_condition, hierarchical, profile, batched, data.shape[0], y0
     )
-    for name, value in fixed.items():
-        if name in OBSERVATION_PARAMETERS:
-            if name in profile:
-                raise ValueError(f"cannot fix {name}: it is profiled out; drop it from profile to fix it")
-            obs[name] = float(value)
-        elif name not in infos:
-            raise ValueError(f"unknown parameter {name!r} to fix for model {model.name}; valid: {valid}")
-        else:
-            infos[name].check(float(value))
-            model = _set(model, name, value)
-
-    params: list[FreeParameter] = []
-    for item in free:
-        if isinstance(item, FreeParameter):
-            params.append(item)
-            continue
-        name = item
-        if name in fixed:
-            raise ValueError(f"{name} is both free and fixed; choose one")
-        state = _state_name(name)
-        if state is not None:
-            if state not in states:
-                raise ValueError(
-                    f"unknown initial state {name!r} to fit for model {model.name}; valid: "
-                    + ", ".join(INITIAL_PREFIX + n for n in states)
-                )
-            value = float(np.ravel(y0_values[..., states.index(state)])[0])
-            constraint, unit = ("positive" if value > 0 else "real"), "initial state"
-        elif name in OBSERVATION_PARAMETERS:
-            if name in profile:
-                raise ValueError(f"{name} is profiled out in closed form; it cannot also be free")
-            value = obs[name]
-            constraint, unit = ("positive" if name != "offset" else "real"), _OBSERVATION_UNITS[name]
-        elif name in infos:
-            value = float(np.ravel(np.asarray(getattr(model, name)))[0])
-            constraint, unit = infos[name].constraint, infos[name].unit
-        else:
-            raise ValueError(f"unknown parameter {name!r} to fit for model {model.name}; valid: {valid}")
-        value = float(start.get(name, value))
-        params.append(default_free(name, value, constraint, unit, transforms.get(name), bounds.get(name)))
-    names = [p.name for p in params]
-    if len(set(names)) != len(names):
-        raise ValueError(f"a free parameter is named twice: {names}")
-    for name in [*bounds, *transforms, *start]:
-        if name not in names:
-            raise ValueError(f"{name} has bounds, a transform or a start but is not free; add it to free")
-    for p in params:
-        state = _state_name(p.name)
-        if state is not None:
-            value = start.get(p.name, float(np.ravel(y0_values[..., states.index(state)])[0]))
-        elif p.name in OBSERVATION_PARAMETERS:
-            value = start.get(p.name, obs[p.name])
-        else:
-            value = start.get(p.name, float(np.ravel(np.asarray(getattr(model, p.name)))[0]))
-        p.check_value(float(value), "start" if p.name in start else "initial value")
-        if state is not None:
-            y0_values[..., states.index(state)] = float(value)
-        elif p.name in OBSERVATION_PARAMETERS:
-            obs[p.name] = float(value)
-        elif p.name in start:
-            model = _set(model, p.name, value)
-    if isinstance(per_condition, str):
-        raise ValueError(f"per_condition takes a list of names, e.g. per_condition=[{per_condition!r}]")
-    per_condition, hierarchical = tuple(per_condition), dict(hierarchical or {})
-    row_profile = tuple(n for n in OBSERVATION_PARAMETERS if n in per_condition)
-    for name in [*per_condition, *hierarchical]:
-        option = "per_condition" if name in per_condition else "hierarchical"
-        if not batched:
-            raise ValueError(f"{option} needs batched=True and a model with one row per condition (batch_parameters)")
-        if name in row_profile and name in profile:
-            continue  # solved in closed form in every condition
-        if name in OBSERVATION_PARAMETERS:
-            raise ValueError(
-                f"{option} cannot take {name}: only profiled observation parameters can differ between conditions; "
-                f"add {name} to profile or keep it shared"
-            )
-        if name not in names:
-            raise ValueError(f"{option} names {name!r}, which is not free; add it to free")
-        rows = np.shape(y0_values)[:1] if _state_name(name) else np.shape(getattr(model, name))[:1]
-        if rows != data.shape[:1]:
-            raise ValueError(
-                f"{option} {name} needs one value per row of data ({data.shape[0]}), got shape {rows}; "
-                f"build the model with batch_parameters"
-            )
-    if len(set(per_condition)) != len(per_condition):
-        raise ValueError(f"per_condition names a parameter twice: {list(per_condition)}")
-    if {"offset", "scale"} <= set(profile) and len({"offset", "scale"} & set(row_profile)) == 1:
-        raise ValueError("offset and scale are profiled together: make both per_condition or neither")
-    per_condition = tuple(n for n in per_condition if n not in row_profile)
-    hierarchical = {name: check_hierarchical(params[names.index(name)], tau) for name, tau in hierarchical.items()}
-    for p in params:  # every condition's initial value of a per-condition parameter lies within the bounds
-        if p.name in per_condition or p.name in hierarchical:
-            leaf = y0_values[..., states.index(_state_name(p.name))] if _state_name(p.name) else getattr(model, p.name)
-            for value in np.ravel(np.asarray(leaf)):
-                p.check_value(float(value), "initial value")
     entries, layout = expand(params, per_condition, hierarchical, data.shape[0])
-    priors = dict(priors or {})
-    for name, prior in priors.items():
-        if name not in names and name not in [q.name for q in entries]:
-            raise ValueError(f"{name} has a prior but is not free; add it to free or drop the prior")
-        if not isinstance(prior, Prior):
-            raise ValueError(f"the prior of {name} must be a fitting.Prior, got {prior!r}")
-    prior_entries = []  # (entry, prior): by entry name, or a per-condition parameter's prior for each condition
-    for i, slot in enumerate(layout):
-        prior = priors.get(slot.name, None if slot.median else priors.get(slot.parameter))
-        if prior is not None:
-            prior_entries.append((i, prior))
-    entry_states = [
-        (i, states.index(_state_name(q.parameter))) for i, q in enumerate(layout) if _state_name(q.parameter)
-    ]
+    prior_entries = _prior_entries(priors, params, entries, layout)
+    if mode == "auto":
+        mode = "forward" if len(entries) <= FORWARD_MAX else "reverse"
+    if mode not in ("forward", "reverse"):
+        raise InputError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
 
     model_free = [p.name for p in params if p.name not in OBSERVATION_PARAMETERS and _state_name(p.name) is None]
     spec = jax.tree.map(lambda _: False, model)
     if model_free:
         spec = eqx.tree_at(lambda m: [getattr(m, n) for n in model_free], spec, [True] * len(model_free))
     free_part, fixed_part = eqx.partition(model, spec)
-    if mode == "auto":
-        mode = "forward" if len(entries) <= FORWARD_MAX else "reverse"
-    if mode not in ("forward", "reverse"):
-        raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
+    states = tuple(model.states)
     return Problem(
         free_part=free_part,
         fixed_part=fixed_part,
@@ -457,7 +323,7 @@ def define_problem(
         mask=mask,
         observation={k: jnp.asarray(v, dtype=float) for k, v in obs.items()},
         protocol=protocol,
-        y0=None if y0_values is None else jnp.asarray(y0_values),
+        y0=None if y0 is None else jnp.asarray(y0),
         t0=None if t0 is None else jnp.asarray(t0, dtype=float),
         solver=(model.default_solver() if solver is None else solver),
         signal=StateSignal(0) if signal is None else signal,
@@ -470,12 +336,172 @@ def define_problem(
         max_steps=max_steps,
         mode=mode,
         penalty=penalty,
-        priors=tuple(prior_entries),
-        initial_states=tuple(entry_states),
+        priors=prior_entries,
+        initial_states=tuple(
+            (i, states.index(_state_name(q.parameter))) for i, q in enumerate(layout) if _state_name(q.parameter)
+        ),
         layout=layout,
         row_profile=row_profile if gaussian else (),
         hierarchical={name: jnp.asarray(tau, dtype=float) for name, tau in hierarchical.items()},
     )
+
+
+def _read_data(ts, data, mask, noise, profile, observation):
+    """Step 1: the save times, data and mask as arrays (checked against each other), the profiled names, whether
+    the noise is Gaussian, and the observation parameters' values (offset, scale, σ)."""
+    data = jnp.atleast_2d(jnp.asarray(data, dtype=float))
+    ts = jnp.asarray(ts, dtype=float)
+    if data.shape[-1] != ts.shape[0]:
+        raise InputError(f"data has {data.shape[-1]} samples per trace but ts has {ts.shape[0]} save times")
+    mask = jnp.ones_like(data) if mask is None else jnp.broadcast_to(jnp.asarray(mask, dtype=float), data.shape)
+    profile = tuple(profile)
+    for name in profile:
+        if name not in OBSERVATION_PARAMETERS:
+            raise InputError(f"profile names one of {OBSERVATION_PARAMETERS}, got {name!r}")
+    gaussian = noise is None or isinstance(noise, GaussianNoise)
+    if not gaussian:
+        profile = ()
+        if not bool(jnp.all(mask == 1.0)):
+            raise InputError("missing data points (mask) are only supported with Gaussian noise")
+    obs = {"offset": 0.0, "scale": 1.0, "sigma": float(noise.sigma) if isinstance(noise, GaussianNoise) else 1.0}
+    obs.update({k: float(v) for k, v in (observation or {}).items()})
+    for name in obs:
+        if name not in OBSERVATION_PARAMETERS:
+            raise InputError(f"observation names one of {OBSERVATION_PARAMETERS}, got {name!r}")
+    return ts, data, mask, profile, gaussian, obs
+
+
+def _resolve_free(model, free, fixed, start, bounds, transforms, obs, profile, y0):
+    """Step 2: set the fixed values, and make one [`fitting.FreeParameter`][] per free name (model parameter,
+    observation parameter or initial state) with its transform, bounds and start; returns the model, the free
+    parameters and the initial state(s), both with the starts set (`obs` is updated in place)."""
+    infos = _model_parameter_names(model)
+    states = tuple(model.states)
+    valid = ", ".join(
+        [*infos, *[n for n in OBSERVATION_PARAMETERS if n not in profile], *[INITIAL_PREFIX + n for n in states]]
+    )
+    for name, value in fixed.items():
+        if name in OBSERVATION_PARAMETERS:
+            if name in profile:
+                raise InputError(f"cannot fix {name}: it is profiled out; drop it from profile to fix it")
+            obs[name] = float(value)
+        elif name not in infos:
+            raise InputError(f"unknown parameter {name!r} to fix for model {model.name}; valid: {valid}")
+        else:
+            infos[name].check(float(value))
+            model = _set(model, name, value)
+
+    def current(name):  # the value of a free name before its start is applied
+        state = _state_name(name)
+        if state is not None:
+            return float(np.ravel(y0[..., states.index(state)])[0])
+        if name in OBSERVATION_PARAMETERS:
+            return obs[name]
+        return float(np.ravel(np.asarray(getattr(model, name)))[0])
+
+    params: list[FreeParameter] = []
+    for item in free:
+        if isinstance(item, FreeParameter):
+            params.append(item)
+            continue
+        name = item
+        if name in fixed:
+            raise InputError(f"{name} is both free and fixed; choose one")
+        state = _state_name(name)
+        if state is not None:
+            if state not in states:
+                raise InputError(
+                    f"unknown initial state {name!r} to fit for model {model.name}; valid: "
+                    + ", ".join(INITIAL_PREFIX + n for n in states)
+                )
+            constraint, unit = ("positive" if current(name) > 0 else "real"), "initial state"
+        elif name in OBSERVATION_PARAMETERS:
+            if name in profile:
+                raise InputError(f"{name} is profiled out in closed form; it cannot also be free")
+            constraint, unit = ("positive" if name != "offset" else "real"), _OBSERVATION_UNITS[name]
+        elif name in infos:
+            constraint, unit = infos[name].constraint, infos[name].unit
+        else:
+            raise InputError(f"unknown parameter {name!r} to fit for model {model.name}; valid: {valid}")
+        value = float(start.get(name, current(name)))
+        params.append(default_free(name, value, constraint, unit, transforms.get(name), bounds.get(name)))
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise InputError(f"a free parameter is named twice: {names}")
+    for name in [*bounds, *transforms, *start]:
+        if name not in names:
+            raise InputError(f"{name} has bounds, a transform or a start but is not free; add it to free")
+    for p in params:
+        value = start.get(p.name, current(p.name))
+        p.check_value(float(value), "start" if p.name in start else "initial value")
+        state = _state_name(p.name)
+        if state is not None:
+            y0[..., states.index(state)] = float(value)
+        elif p.name in OBSERVATION_PARAMETERS:
+            obs[p.name] = float(value)
+        elif p.name in start:
+            model = _set(model, p.name, value)
+    return model, params, y0
+
+
+def _resolve_conditions(model, params, per_condition, hierarchical, profile, batched, n_conditions, y0):
+    """Step 3: the per-condition parameters (each with one value per condition), the hierarchical ones with their
+    τ, and the observation parameters profiled in every condition, all checked against the model's rows."""
+    if isinstance(per_condition, str):
+        raise InputError(f"per_condition takes a list of names, e.g. per_condition=[{per_condition!r}]")
+    per_condition, hierarchical = tuple(per_condition), dict(hierarchical or {})
+    names = [p.name for p in params]
+    states = tuple(model.states)
+    row_profile = tuple(n for n in OBSERVATION_PARAMETERS if n in per_condition)
+    for name in [*per_condition, *hierarchical]:
+        option = "per_condition" if name in per_condition else "hierarchical"
+        if not batched:
+            raise InputError(f"{option} needs batched=True and a model with one row per condition (batch_parameters)")
+        if name in row_profile and name in profile:
+            continue  # solved in closed form in every condition
+        if name in OBSERVATION_PARAMETERS:
+            raise InputError(
+                f"{option} cannot take {name}: only profiled observation parameters can differ between conditions; "
+                f"add {name} to profile or keep it shared"
+            )
+        if name not in names:
+            raise InputError(f"{option} names {name!r}, which is not free; add it to free")
+        rows = np.shape(y0)[:1] if _state_name(name) else np.shape(getattr(model, name))[:1]
+        if rows != (n_conditions,):
+            raise InputError(
+                f"{option} {name} needs one value per row of data ({n_conditions}), got shape {rows}; "
+                f"build the model with batch_parameters"
+            )
+    if len(set(per_condition)) != len(per_condition):
+        raise InputError(f"per_condition names a parameter twice: {list(per_condition)}")
+    if {"offset", "scale"} <= set(profile) and len({"offset", "scale"} & set(row_profile)) == 1:
+        raise InputError("offset and scale are profiled together: make both per_condition or neither")
+    per_condition = tuple(n for n in per_condition if n not in row_profile)
+    hierarchical = {name: check_hierarchical(params[names.index(name)], tau) for name, tau in hierarchical.items()}
+    for p in params:  # every condition's initial value of a per-condition parameter lies within the bounds
+        if p.name in per_condition or p.name in hierarchical:
+            leaf = y0[..., states.index(_state_name(p.name))] if _state_name(p.name) else getattr(model, p.name)
+            for value in np.ravel(np.asarray(leaf)):
+                p.check_value(float(value), "initial value")
+    return per_condition, hierarchical, row_profile
+
+
+def _prior_entries(priors, params, entries, layout) -> tuple[tuple[int, Prior], ...]:
+    """Step 4: (entry of θ, prior) pairs: a prior by entry name, or a per-condition parameter's prior for each
+    condition."""
+    priors = dict(priors or {})
+    names = [p.name for p in params]
+    for name, prior in priors.items():
+        if name not in names and name not in [q.name for q in entries]:
+            raise InputError(f"{name} has a prior but is not free; add it to free or drop the prior")
+        if not isinstance(prior, Prior):
+            raise InputError(f"the prior of {name} must be a fitting.Prior, got {prior!r}")
+    found = []
+    for i, slot in enumerate(layout):
+        prior = priors.get(slot.name, None if slot.median else priors.get(slot.parameter))
+        if prior is not None:
+            found.append((i, prior))
+    return tuple(found)
 
 
 def _state_name(item) -> str | None:

@@ -8,10 +8,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from cicrjax import InputError
+
 from ._derived import DerivedQuantity, derived_quantities
 from ._multistart import Multistart
 from ._nan_on_error import nan_on_error
-from ._objective import nll_and_grad, predict_jit, residuals
+from ._objective import neg_log_posterior_and_grad, predict_jit, residuals
 from ._problem import OBSERVATION_PARAMETERS, Problem
 
 Z_95 = 1.959963984540054
@@ -25,8 +27,8 @@ class FitResult:
     σ profiled or fixed) or `"hessian-fd"` (central differences of the exact gradient); they are symmetric in the
     unconstrained coordinates and mapped through the transforms (`covariance` is Σ of `theta`, the inverse of that
     matrix). `k` counts the free parameters plus the profiled observation parameters. `nll` is the negative
-    log-likelihood alone; `objective` adds −log prior (equal without priors). `derived` holds gain, SR load, decay τ
-    and period where they apply, with delta-method intervals ([`fitting.derived_quantities`][]).
+    log-likelihood alone; `neg_log_posterior` adds −log prior (equal without priors). `derived` holds gain, SR
+    load, decay τ and period where they apply, with delta-method intervals ([`fitting.derived_quantities`][]).
 
     `names`, `estimates`, `theta` and the intervals follow the problem's free vector: per-condition parameters as
     `v3[0]`, `v3[1]`, … and a hierarchical population median as `v3.median` (`Problem.indices("v3")` finds them).
@@ -41,7 +43,7 @@ class FitResult:
     ci_method: str
     covariance: np.ndarray
     nll: float
-    objective: float
+    neg_log_posterior: float
     k: int
     n_data: int
     aic: float
@@ -75,8 +77,8 @@ def _hessian_fd(problem: Problem, theta: jax.Array, h: float = 1e-4) -> np.ndarr
     k = theta.shape[0]
     cols = []
     for i in range(k):
-        gp = nll_and_grad(problem, theta.at[i].add(h))[1]
-        gm = nll_and_grad(problem, theta.at[i].add(-h))[1]
+        gp = neg_log_posterior_and_grad(problem, theta.at[i].add(h))[1]
+        gm = neg_log_posterior_and_grad(problem, theta.at[i].add(-h))[1]
         cols.append((np.asarray(gp) - np.asarray(gm)) / (2 * h))
     H = np.stack(cols, axis=1)
     return 0.5 * (H + H.T)
@@ -93,7 +95,7 @@ def _residual_jacobian(problem: Problem, theta: jax.Array) -> jax.Array:
 @nan_on_error
 def _trajectory(problem: Problem, model, y0):
     """The fitted trajectory of every condition (compiled once per problem configuration)."""
-    return problem.simulate(model, diffrax.RecursiveCheckpointAdjoint(), y0)
+    return problem.simulate(model, y0=y0, adjoint=diffrax.RecursiveCheckpointAdjoint())
 
 
 def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float) -> np.ndarray:
@@ -121,7 +123,7 @@ def summarise(
     theta = jnp.asarray(ms.best_theta)
     p = predict_jit(problem, theta)
     model, _ = problem.with_values(problem.natural(theta))
-    y0 = problem.initial(problem.natural(theta))
+    y0 = problem.initial_state(problem.natural(theta))
     sol = _trajectory(problem, model, y0)
     names = problem.names
     estimates = np.asarray(problem.natural(theta))
@@ -158,7 +160,7 @@ def summarise(
         low, high = np.minimum(low, high), np.maximum(low, high)
         method = hessian
     elif uncertainty not in ("laplace", None):
-        raise ValueError(f"uncertainty must be 'laplace' or None, got {uncertainty!r}")
+        raise InputError(f"uncertainty must be 'laplace' or None, got {uncertainty!r}")
     units = tuple(
         q.unit or ("" if s.parameter in OBSERVATION_PARAMETERS else _unit(problem, s.parameter))
         for q, s in zip(problem.free, problem.layout, strict=True)
@@ -173,7 +175,7 @@ def summarise(
         ci_method=method,
         covariance=cov,
         nll=nll,
-        objective=float(ms.best_value),
+        neg_log_posterior=float(ms.best_value),
         k=k,
         n_data=n,
         aic=2 * k + 2 * nll,

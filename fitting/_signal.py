@@ -7,7 +7,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from cicrjax import AbstractIndicator, Fluorescence, Fura2, WithIndicator
+from cicrjax import AbstractIndicator, Fluorescence, Fura2, InputError, WithIndicator
 
 
 class AbstractSignal(eqx.Module):
@@ -60,7 +60,7 @@ class NormalisedSignal(AbstractSignal):
 
     def __check_init__(self):
         if self.kind not in ("f_f0", "df_f0"):
-            raise ValueError(f"NormalisedSignal kind must be 'f_f0' or 'df_f0', got {self.kind!r}")
+            raise InputError(f"NormalisedSignal kind must be 'f_f0' or 'df_f0', got {self.kind!r}")
 
     def __call__(self, model, ys):
         f = IndicatorSignal(self.indicator)(model, ys)
@@ -106,6 +106,6 @@ def signal_for_kind(
         return RatioSignal(Fura2() if ratio is None else ratio)
     if kind in ("raw", "f_f0", "df_f0"):
         if indicator is None:
-            raise ValueError(f"a {kind} recording needs an indicator (e.g. --indicator fluo4) to relate Ca to light")
+            raise InputError(f"a {kind} recording needs an indicator (e.g. --indicator fluo4) to relate Ca to light")
         return IndicatorSignal(indicator)
-    raise ValueError(f"unknown recording kind {kind!r}; use raw, f_f0, df_f0, ratio or calcium")
+    raise InputError(f"unknown recording kind {kind!r}; use raw, f_f0, df_f0, ratio or calcium")

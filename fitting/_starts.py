@@ -3,6 +3,8 @@
 import numpy as np
 from jaxtyping import Array
 
+from cicrjax import InputError
+
 from ._problem import Problem
 
 SAMPLINGS = ("lhs", "sobol")
@@ -17,10 +19,10 @@ def _unit_samples(n: int, d: int, sampling: str, seed: int) -> np.ndarray:
         try:
             from scipy.stats import qmc
         except ImportError:  # pragma: no cover - scipy is in the test extra
-            raise ValueError("Sobol starts need scipy (pip install scipy); use sampling='lhs'") from None
+            raise InputError("Sobol starts need scipy (pip install scipy); use sampling='lhs'") from None
         m = int(np.ceil(np.log2(max(n, 1))))
         return qmc.Sobol(d, scramble=True, seed=seed).random_base2(m)[:n]
-    raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    raise InputError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
 
 
 def sample_starts(
@@ -32,7 +34,7 @@ def sample_starts(
     **Example:** `sample_starts(problem, 16, sampling="sobol", seed=1)`
     """
     if n < 1:
-        raise ValueError(f"the number of starts must be at least 1, got {n}")
+        raise InputError(f"the number of starts must be at least 1, got {n}")
     d = len(problem.free)
     u = _unit_samples(n, d, sampling, seed)
     natural = np.empty((n, d))

@@ -7,6 +7,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from cicrjax import InputError
+
 TRANSFORMS = ("log", "log10", "logit", "linear")
 
 
@@ -27,13 +29,13 @@ class Transform:
 
     def __post_init__(self):
         if self.space not in ("log", "log10", "linear"):
-            raise ValueError(f"transform space {self.space!r} is not one of log, log10, linear")
+            raise InputError(f"transform space {self.space!r} is not one of log, log10, linear")
 
     @classmethod
     def named(cls, name: str) -> "Transform":
         """`"log"`, `"log10"`, `"linear"` (unbounded) or `"logit"` (bounded linear)."""
         if name not in TRANSFORMS:
-            raise ValueError(f"unknown transform {name!r}; use one of {', '.join(TRANSFORMS)}")
+            raise InputError(f"unknown transform {name!r}; use one of {', '.join(TRANSFORMS)}")
         return cls("linear", True) if name == "logit" else cls(name, False)
 
     @property
@@ -71,13 +73,13 @@ class Transform:
         return self.from_space(lo + (hi - lo) * sig)
 
     def check_bounds(self, name: str, lower: float, upper: float) -> None:
-        """Raise `ValueError` naming `name` if the bounds are not finite, ordered and valid for this space."""
+        """Raise `InputError` naming `name` if the bounds are not finite, ordered and valid for this space."""
         if not (math.isfinite(lower) and math.isfinite(upper)):
-            raise ValueError(f"bounds of {name} must be finite numbers, got {lower}:{upper}")
+            raise InputError(f"bounds of {name} must be finite numbers, got {lower}:{upper}")
         if lower >= upper:
-            raise ValueError(f"bounds of {name} need lo < hi, got {lower:g}:{upper:g}; e.g. --bounds {name}=0.1:10")
+            raise InputError(f"bounds of {name} need lo < hi, got {lower:g}:{upper:g}; e.g. --bounds {name}=0.1:10")
         if self.space != "linear" and lower <= 0:
-            raise ValueError(
+            raise InputError(
                 f"bounds of {name} must be > 0 for a {self.space} transform, got {lower:g}:{upper:g}; "
                 f"give a positive lower bound or ask for a linear transform"
             )

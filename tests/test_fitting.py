@@ -94,18 +94,22 @@ def test_profiled_gaussian_nll_matches_closed_form_least_squares():
     p = fitting.predict_jit(problem, theta)
     np.testing.assert_allclose([float(p.offset), float(p.scale)], coef, rtol=1e-6)
     np.testing.assert_allclose(float(p.nll), expected, rtol=1e-7)
-    np.testing.assert_allclose(float(fitting.nll(problem, theta)), expected, rtol=1e-7)
+    np.testing.assert_allclose(float(fitting.neg_log_posterior(problem, theta)), expected, rtol=1e-7)
 
 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_gradient_matches_finite_differences(mode):
     problem = _problem(mode)
     theta = problem.to_theta({"v1": 5.5, "v3": 1.1})
-    value, grad, ok = fitting.nll_and_grad(problem, theta)
+    value, grad, ok = fitting.neg_log_posterior_and_grad(problem, theta)
     assert bool(ok)
     h = 1e-5
     fd = [
-        (float(fitting.nll(problem, theta.at[i].add(h))) - float(fitting.nll(problem, theta.at[i].add(-h)))) / (2 * h)
+        (
+            float(fitting.neg_log_posterior(problem, theta.at[i].add(h)))
+            - float(fitting.neg_log_posterior(problem, theta.at[i].add(-h)))
+        )
+        / (2 * h)
         for i in range(2)
     ]
     np.testing.assert_allclose(np.asarray(grad), fd, rtol=1e-4)

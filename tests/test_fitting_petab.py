@@ -30,7 +30,7 @@ def test_sneyd_petab_nll_at_nominal_matches_reference(shared_data):
     assert len(pp.parameter_ids) == 15 and pp.problem.n_data == 135
     assert set(pp.scales) == {"log10"}
     np.testing.assert_allclose(pp.problem.natural(pp.nominal_theta), pp.nominal, rtol=1e-9)
-    value = float(fitting.nll(pp.problem, pp.nominal_theta))
+    value = float(fitting.neg_log_posterior(pp.problem, pp.nominal_theta))
     assert value == pytest.approx(NLL_NOMINAL, abs=1e-5)
     assert value <= -319.79
 

@@ -127,14 +127,14 @@ def test_hierarchical_objective_adds_the_lognormal_population_and_shrinks_cells(
     cells, median = result.estimates[:4], result.estimates[4]
     term = -np.sum(stats.lognorm.logpdf(cells, s=tau, scale=median))
     assert result.nll == pytest.approx(_gaussian_nll(noisy, V1, cells, NOISY), rel=1e-6)
-    assert result.objective == pytest.approx(result.nll + term, rel=1e-9)
+    assert result.neg_log_posterior == pytest.approx(result.nll + term, rel=1e-9)
     assert median == pytest.approx(np.exp(np.mean(np.log(cells))), rel=1e-5)  # ∂/∂m = 0
     wide = _per_cell_v3(noisy, hierarchical={"v3": 10.0}, **NOISY_SETTINGS)
     loose = np.asarray(wide.natural(jnp.asarray(fitting.multistart(wide, 2, optimiser=OPTIMISER, seed=0).best_theta)))
     assert np.std(np.log(cells)) < 0.5 * np.std(np.log(loose[:4]))
     # gradient (forward mode, used by the fit and the Hessian) against central differences of the objective
     theta = problem.to_theta({"v3": [0.8, 0.85, 0.9, 1.0], "v3.median": 0.95})
-    _, grad, ok = fitting.nll_and_grad(problem, theta)
+    _, grad, ok = fitting.neg_log_posterior_and_grad(problem, theta)
     h = 1e-5
 
     def objective(th):
@@ -172,7 +172,7 @@ def test_per_condition_values_reach_the_model_and_the_initial_state():
     m, _ = problem.with_values(jnp.asarray(values))
     np.testing.assert_allclose(m.v1, np.full(4, 5.0))
     np.testing.assert_allclose(m.v3, values[1:5])
-    y0 = np.asarray(problem.initial(jnp.asarray(values)))
+    y0 = np.asarray(problem.initial_state(jnp.asarray(values)))
     np.testing.assert_allclose(y0, np.column_stack([np.full(4, 0.1), values[5:]]), rtol=1e-12)
     priors = {"v3": fitting.Prior("lognormal", 0.8, 0.5)}
     with_prior = fitting.define_problem(
@@ -269,14 +269,14 @@ def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_
 @pytest.mark.parametrize(
     "extra, match",
     [
-        (["--free", "v3", "--per-cell", "v1"], "--per-cell v1: v1 is not in --free; add it to --free"),
+        (["--free", "v3", "--per-cell", "v1"], "per_condition names 'v1', which is not free; add it to free"),
         (["--free", "v3", "--per-cell", ","], "--per-cell names no parameter"),
         (["--free", "v3", "--per-cell", "offset"], "offset and scale are profiled together: make both per_condition"),
-        (["--free", "v3", "--hierarchical", "v1=0.2"], "--hierarchical v1: v1 is not in --free"),
+        (["--free", "v3", "--hierarchical", "v1=0.2"], "hierarchical names 'v1', which is not free"),
         (["--free", "v3", "--hierarchical", "v3=wide"], "--hierarchical v3 needs a number, got 'wide'"),
         (["--free", "v3", "--hierarchical", "v3=-1"], "hierarchical v3 needs τ (the standard deviation of log v3) > 0"),
         (["--free", "v3", "--hierarchical", "v3"], "--hierarchical 'v3' is not NAME=VALUE"),
-        (["--free", "v3", "--hierarchical", "v3=0.2", "--optimiser", "lm"], "--optimiser lm fits least squares"),
+        (["--free", "v3", "--hierarchical", "v3=0.2", "--optimiser", "lm"], "Levenberg–Marquardt fits least squares"),
         (["--free", "v3", "--per-cell", "v3", "--strategy", "curriculum"], "drop --strategy curriculum"),
     ],
 )
@@ -319,7 +319,7 @@ def test_offset_scale_and_sigma_profiled_in_every_cell(clean):
         design = np.column_stack([np.ones_like(c), c])
         rss = float(np.sum((d - design @ np.linalg.lstsq(design, d, rcond=None)[0]) ** 2))
         expected += 0.5 * d.size * (np.log(2 * np.pi * rss / d.size) + 1.0)
-    assert float(fitting.nll(problem, problem.to_theta({"v1": V1}))) == pytest.approx(expected, rel=1e-6)
+    assert float(fitting.neg_log_posterior(problem, problem.to_theta({"v1": V1}))) == pytest.approx(expected, rel=1e-6)
     result = fitting.fit(problem, 2, seed=0, optimiser=OPTIMISER)
     assert result.estimate("v1") == pytest.approx(V1, rel=1e-2)
     np.testing.assert_allclose(result.scale, scale, rtol=2e-2)

@@ -34,7 +34,7 @@ def add_parser(sub):
 
 def _recording():
     """The bundled recording: from the working directory or the source checkout, else regenerated."""
-    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
         if (root / RECORDING).is_file():
             return load_recording(root / RECORDING), str(RECORDING)
     from cicrjax._cli.main import main
@@ -48,13 +48,13 @@ def _recording():
 
 
 def run(args):
-    from ._cli import _int, _out_dir, _progress
-    from ._multistart import multistart
-    from ._problem import define_problem
-    from ._result import summarise
-    from ._signal import RatioSignal
-    from ._strategy import strategy
-    from ._write import write_outputs
+    from .._multistart import multistart
+    from .._problem import define_problem
+    from .._result import summarise
+    from .._signal import RatioSignal
+    from .._strategies import strategy
+    from .fit import _int, _out_dir, _progress
+    from .write import write_outputs
 
     started = time.perf_counter()
     n_starts = _int(args.starts, "--starts", 1)
@@ -75,12 +75,12 @@ def run(args):
         atol=1e-10,
         max_steps=20_000,
     )
-    optimiser = strategy(STRATEGY)
+    remedy = strategy(STRATEGY)
     _progress(
         f"fitting li-rinzel1994 to {name}: {', '.join(FREE)} free; {n_starts} start(s) with the {STRATEGY} "
         "strategy (compiling takes most of the first minute)"
     )
-    ms = multistart(problem, n_starts, optimiser=optimiser, seed=seed)
+    ms = multistart(problem, n_starts, strategy=remedy, seed=seed)
     result = summarise(problem, ms)
     wall = time.perf_counter() - started
     write_outputs(out, result, problem, model="li-rinzel1994", recording=name, wall_time_s=wall, trace_names=rec.names)

@@ -15,8 +15,7 @@ from cicrjax._cli.output import check_writable
 from cicrjax._recording.kinds import kind_from_name
 from cicrjax._recording.suite2p_loader import suite2p_folder
 
-from ._problem import INITIAL_PREFIX, OBSERVATION_PARAMETERS
-from ._strategy import STRATEGIES, strategy
+from .._strategies import STRATEGIES, strategy
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
 KINDS = ("raw", "f_f0", "df_f0", "ratio", "calcium")
@@ -73,13 +72,18 @@ def add_parser(sub):
     )
     p.add_argument("--starts", default="8", metavar="N", help="number of multistart points (default 8)")
     p.add_argument("--seed", default="0", metavar="S", help="seed of the Latin-hypercube starts (default 0)")
-    p.add_argument("--optimiser", choices=OPTIMISERS, default="lbfgs", help="optimiser (default lbfgs)")
+    p.add_argument(
+        "--optimiser",
+        choices=OPTIMISERS,
+        default=None,
+        help="optimiser of the strategy (default the strategy's own: lbfgs for single-shooting, lm for period-matched)",
+    )
     p.add_argument(
         "--strategy",
         choices=STRATEGIES,
         default="single-shooting",
-        help="single-shooting (default, with --optimiser) or a remedy for oscillating traces: period-matched, "
-        "multiple-shooting, curriculum",
+        help="single-shooting (default) or a remedy for oscillating traces: period-matched, multiple-shooting, "
+        "curriculum; each runs --optimiser",
     )
     p.add_argument("--max-iter", default="200", metavar="N", help="iterations per start (default 200)")
     p.add_argument("--uncertainty", choices=("laplace", "none"), default="laplace", help="intervals (laplace)")
@@ -113,10 +117,7 @@ def _bounds(items: list[str]) -> dict[str, tuple[float, float]]:
         lo, sep, hi = text.partition(":")
         if not sep:
             raise UsageError(f"--bounds {name}={text!r} is not LO:HI, e.g. --bounds {name}=0.1:10")
-        lo, hi = parse_float(lo, f"--bounds {name} (lower)"), parse_float(hi, f"--bounds {name} (upper)")
-        if lo >= hi:
-            raise UsageError(f"--bounds {name}={text}: lo must be < hi, e.g. --bounds {name}={hi:g}:{lo:g}")
-        out[name] = (lo, hi)
+        out[name] = (parse_float(lo, f"--bounds {name} (lower)"), parse_float(hi, f"--bounds {name} (upper)"))
     return out
 
 
@@ -137,7 +138,7 @@ def _progress(message: str) -> None:
 
 
 def _priors(items: list[str]) -> dict:
-    from ._prior import PRIOR_KINDS, Prior
+    from .._prior import PRIOR_KINDS, Prior
 
     out = {}
     for name, text in _pairs(items, "--prior", "KA=lognormal:0.9:0.5").items():
@@ -198,9 +199,9 @@ def _pacing(args, model, protocol, ts):
 
 
 def run(args):
-    from ._multistart import multistart
-    from ._optimisers import LBFGS, Adam, LevenbergMarquardt
-    from ._petab import load_petab
+    from .._multistart import multistart
+    from .._optimisers import LBFGS, Adam, LevenbergMarquardt
+    from .._petab import load_petab
 
     started = time.perf_counter()
     n_starts = _int(args.starts, "--starts", 1)
@@ -212,19 +213,16 @@ def run(args):
     bounds = _bounds(args.bounds)
     priors = _priors(args.prior)
     mapping = _pairs(args.map, "--map", "IPR_A=A")
-    optimiser = {
-        "lbfgs": LBFGS(max_iter=max_iter, progress=True),
-        "adam": Adam(steps=max_iter, progress=True),
-        "lm": LevenbergMarquardt(max_steps=max_iter),
-    }[args.optimiser]
-    if args.strategy != "single-shooting":
-        if args.optimiser != "lbfgs":
-            raise UsageError(f"--strategy {args.strategy} brings its own optimiser; drop --optimiser {args.optimiser}")
-        optimiser = strategy(args.strategy)
-    if priors and args.optimiser == "lm":
-        raise UsageError("--optimiser lm fits least squares and ignores priors; use --optimiser lbfgs or adam")
-    if args.hierarchical and args.optimiser == "lm":
-        raise UsageError("--optimiser lm fits least squares and ignores --hierarchical; use --optimiser lbfgs or adam")
+    optimiser = None  # the strategy's own
+    if args.optimiser is not None:
+        optimiser = {
+            "lbfgs": LBFGS(max_iter=max_iter, progress=True),
+            "adam": Adam(steps=max_iter, progress=True),
+            "lm": LevenbergMarquardt(max_steps=max_iter),
+        }[args.optimiser]
+    elif args.strategy == "single-shooting":
+        optimiser = LBFGS(max_iter=max_iter, progress=True)
+    remedy = strategy(args.strategy, optimiser)
     if (args.per_cell or args.hierarchical) and args.strategy != "single-shooting":
         raise UsageError(f"--per-cell/--hierarchical fit the traces as one batch; drop --strategy {args.strategy}")
     if args.petab is not None:
@@ -239,6 +237,7 @@ def run(args):
         out = _out_dir(args.out)
         _progress(f"reading PEtab problem {args.petab}")
         pp = load_petab(args.petab, model_cls(), mapping=mapping, max_steps=20_000)
+        remedy.check(pp.problem)
         jobs = [(pp.problem, str(args.petab), tuple(pp.conditions), out)]
         include_initial = True
     else:
@@ -246,13 +245,14 @@ def run(args):
             raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
         if mapping:
             raise UsageError("--map applies to --petab problems only")
-        free = _free_names(args, model_cls())
-        cells = _cells(args, free)
+        free = _free_names(args)
+        cells = _cells(args)
         paths = _recordings(args.recording)
         out = _out_dir(args.out)
         jobs = []
         for path in paths:  # every recording is read and checked before any fit starts
             problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors, cells)
+            remedy.check(problem)
             jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem))
         include_initial = False
     done = 0
@@ -265,10 +265,11 @@ def run(args):
         job_started = time.perf_counter()
         _progress(
             f"{label}{len(problem.free)} free parameter(s), {problem.n_data} data points; compiling and running "
-            f"{n_starts} start(s) with {optimiser.name} ({problem.mode}-mode gradients)"
+            f"{n_starts} start(s) with the {remedy.name} strategy and {remedy.optimiser.name} "
+            f"({problem.mode}-mode gradients)"
         )
-        with _bar(max_iter, n_starts, args.optimiser if args.strategy == "single-shooting" else args.strategy):
-            ms = multistart(problem, n_starts, optimiser=optimiser, seed=seed, include_initial=include_initial)
+        with _bar(max_iter, n_starts, remedy):
+            ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial)
         _report(args, problem, ms, recording, trace_names, where, job_started)
         done += 1
     if len(jobs) > 1:
@@ -279,10 +280,12 @@ def run(args):
 class _bar:
     """A progress bar on stderr around a multistart (iteration-wise optimisers only)."""
 
-    def __init__(self, max_iter: int, n_starts: int, optimiser: str):
-        from ._progress import ProgressBar, listening
+    def __init__(self, max_iter: int, n_starts: int, remedy):
+        from .._progress import listening
+        from .progress import ProgressBar
 
-        self.bar = ProgressBar(max_iter, n_starts) if optimiser in ("lbfgs", "adam") else None
+        reports = remedy.name == "single-shooting" and getattr(remedy.optimiser, "progress", False)
+        self.bar = ProgressBar(max_iter, n_starts) if reports else None
         self.context = listening(self.bar) if self.bar is not None else None
 
     def __enter__(self):
@@ -297,39 +300,16 @@ class _bar:
         return False
 
 
-def _free_names(args, model) -> list[str]:
+def _free_names(args) -> list[str]:
     if args.free is None:
         raise UsageError("--free is required: name the parameters to fit, e.g. --free VM2,VM3")
     free = [name.strip() for name in args.free.split(",") if name.strip()]
     if not free:
         raise UsageError("--free names no parameter; e.g. --free VM2,VM3")
-    infos = {p.name for p in model.parameters()}
-    states = {INITIAL_PREFIX + s for s in model.states}
-    for name in free:
-        if name.startswith(INITIAL_PREFIX) and name not in states:
-            raise UsageError(
-                f"--free {name}: model {args.model} has no state {name[len(INITIAL_PREFIX) :]!r}; "
-                f"initial states: {', '.join(sorted(states))}"
-            )
-        if name not in infos and name not in states:
-            raise UsageError(
-                f"--free {name}: model {args.model} has no parameter {name!r}; see `cicrjax models {args.model}`"
-            )
-    for name in _pairs(args.fix, "--fix", "beta=0.4"):
-        if name not in infos:
-            raise UsageError(
-                f"--fix {name}: model {args.model} has no parameter {name!r}; see `cicrjax models {args.model}`"
-            )
-    for name in [*_pairs(args.bounds, "--bounds", "VM2=10:200"), *_pairs(args.start, "--start", "VM2=60")]:
-        if name not in free:
-            raise UsageError(f"{name} has --bounds/--start but is not in --free; add it to --free")
-    for name in _pairs(args.prior, "--prior", "KA=lognormal:0.9:0.5"):
-        if name not in free:
-            raise UsageError(f"--prior {name}: {name} is not in --free; add it to --free or drop the prior")
     return free
 
 
-def _cells(args, free: list[str]) -> dict:
+def _cells(args) -> dict:
     """`per_condition` and `hierarchical` of `define_problem` from --per-cell and --hierarchical."""
     per_cell = [name.strip() for name in (args.per_cell or "").split(",") if name.strip()]
     if args.per_cell is not None and not per_cell:
@@ -338,18 +318,14 @@ def _cells(args, free: list[str]) -> dict:
         name: parse_float(text, f"--hierarchical {name}")
         for name, text in _pairs(args.hierarchical, "--hierarchical", "v3=0.2").items()
     }
-    for option, names in (("--per-cell", per_cell), ("--hierarchical", hierarchical)):
-        for name in names:
-            if name not in free and not (option == "--per-cell" and name in OBSERVATION_PARAMETERS):
-                raise UsageError(f"{option} {name}: {name} is not in --free; add it to --free")
     return {"per_condition": per_cell, "hierarchical": hierarchical}
 
 
 def _recording_problem(args, model, path, free, fix, bounds, start, priors, cells):
     """Read one recording and define its problem (every check before any fit); with per-cell parameters the model
     gets one row per trace and the traces are fitted as one batch."""
-    from ._problem import define_problem
-    from ._signal import signal_for_kind
+    from .._problem import define_problem
+    from .._signal import signal_for_kind
 
     rec = load_recording(path)
     named = {kind_from_name(n) for n in rec.names} - {"raw"}
@@ -369,17 +345,6 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
     if kind in ("raw", "f_f0", "df_f0") and indicator is None:
         raise UsageError(f"a {kind} recording needs --indicator (one of {', '.join(INDICATORS)})")
     protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time)
-    initial = dict(zip(model.states, [float(v) for v in model.initial_state()], strict=True))
-    for name, (lo, hi) in bounds.items():
-        if name.startswith(INITIAL_PREFIX):
-            value = start.get(name, initial[name[len(INITIAL_PREFIX) :]])
-        else:
-            value = start.get(name, float(getattr(model, name)))
-        if not lo <= value <= hi:
-            raise UsageError(
-                f"--bounds {name}={lo:g}:{hi:g} excludes the start {name}={value:g}; widen the bounds or "
-                f"give --start {name}=VALUE inside them"
-            )
     batched = bool(cells["per_condition"] or cells["hierarchical"])
     if batched:  # every parameter leaf gets a leading axis over the traces
         first = next(iter(model.parameters())).name
@@ -403,8 +368,8 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
 
 
 def _report(args, problem, ms, recording, trace_names, out, job_started):
-    from ._result import summarise
-    from ._write import write_outputs
+    from .._result import summarise
+    from .write import write_outputs
 
     _progress(
         f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {len(ms.values)} start(s) at the best; "

@@ -19,6 +19,10 @@ class AbstractStrategy(eqx.Module):
     name: eqx.AbstractClassVar[str]
     optimiser: eqx.AbstractVar[AbstractOptimiser]
 
+    def check(self, problem: Problem) -> None:
+        """Raise `InputError` if this strategy or its optimiser cannot fit `problem` (before anything compiles)."""
+        self.optimiser.check(problem)
+
     @abc.abstractmethod
     def run(self, problem: Problem, theta0: Array) -> RunOutput:
         """Fit `problem` from the unconstrained start `theta0`."""

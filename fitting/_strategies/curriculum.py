@@ -34,7 +34,9 @@ class HorizonCurriculum(AbstractStrategy):
     **Example:** `multistart(problem, 16, strategy=HorizonCurriculum(fractions=(0.125, 0.25, 0.5, 1.0)))`
     """
 
-    fractions: tuple[float, ...] = eqx.field(default=(0.1, 0.2, 0.35, 0.6, 1.0), converter=lambda f: tuple(map(float, f)))
+    fractions: tuple[float, ...] = eqx.field(
+        default=(0.1, 0.2, 0.35, 0.6, 1.0), converter=lambda f: tuple(map(float, f))
+    )
     optimiser: AbstractOptimiser = LBFGS(max_iter=100)
     name = "curriculum"
 

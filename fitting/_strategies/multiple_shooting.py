@@ -119,7 +119,9 @@ class MultipleShooting(AbstractStrategy):
     """
 
     segments: int = 8
-    weights: tuple[float, ...] = eqx.field(default=(10.0, 100.0, 1000.0, 10000.0), converter=lambda w: tuple(map(float, w)))
+    weights: tuple[float, ...] = eqx.field(
+        default=(10.0, 100.0, 1000.0, 10000.0), converter=lambda w: tuple(map(float, w))
+    )
     max_iter: int = 100
     gtol: float = 1e-5
     ftol: float = 1e-10
@@ -133,8 +135,12 @@ class MultipleShooting(AbstractStrategy):
         if self.segments < 2:
             raise InputError(f"multiple shooting needs at least 2 segments, got {self.segments}")
 
-    def run(self, problem, theta0):
+    def check(self, problem):
         _check(problem)
+        self.optimiser.check(problem)
+
+    def run(self, problem, theta0):
+        self.check(problem)
         k = theta0.shape[0]
         nodes0, scale = initial_nodes(problem, theta0, self.segments)
         shape = nodes0.shape
@@ -145,7 +151,9 @@ class MultipleShooting(AbstractStrategy):
 
         def stage(c, weight):
             x, iterations, failures = c
-            out = stages.minimise(lambda z: shooting_loss(problem, *unpack(z), weight, self.segments), x, problem.penalty)
+            out = stages.minimise(
+                lambda z: shooting_loss(problem, *unpack(z), weight, self.segments), x, problem.penalty
+            )
             good = jnp.isfinite(out.value) & (out.value < problem.penalty)
             x = jnp.where(good, out.theta, x)
             return (x, iterations + out.iterations, failures + out.failures), None
@@ -156,4 +164,6 @@ class MultipleShooting(AbstractStrategy):
         (x, iterations, failures), _ = jax.lax.scan(stage, (x0, zero, zero), weights)
         out = self.optimiser.run(problem, x[:k])
         start_ok = predict(problem, theta0).ok
-        return RunOutput(out.theta, out.value, out.iterations + iterations, out.converged, out.failures + failures, ~start_ok)
+        return RunOutput(
+            out.theta, out.value, out.iterations + iterations, out.converged, out.failures + failures, ~start_ok
+        )

@@ -1,0 +1,165 @@
+"""The period-matched strategy for oscillating traces: a rhythm-matched search for each start, a blur homotopy in
+phase, then the trace fit."""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from cicrjax import InputError
+
+from .._blurred import blur, blurred_residuals, dense_signal
+from .._objective import objective, predict, signal_residuals
+from .._optimisers import AbstractOptimiser, LevenbergMarquardt, RunOutput, check_least_squares
+from .._rhythm import rhythm_distance, signal_distance
+from .base import AbstractStrategy
+
+
+class PeriodMatched(AbstractStrategy):
+    """Period- and phase-aware starts by a shrinking random search, a blur homotopy, then the trace fit.
+
+    **Search.** Each of `chains` independent searches runs `rounds` rounds; a round simulates `candidates` points
+    around the current point (a seeded Latin hypercube in a box of half-width `radius` times the bounds' width, in
+    the unconstrained coordinates, reflected into a bounded coordinate's span, plus the point itself) in one batch.
+    Among the candidates in phase with the data (rhythm distance below `phase_tol`, see
+    [`fitting.rhythm_distance`][]) the one with the lowest blurred loss (the widest of `blur`) is kept; where none is
+    in phase, the one with the closest rhythm. The radius shrinks by `shrink` after every round that finds an
+    oscillating candidate.
+
+    **Blur homotopy.** Levenberg–Marquardt then fits each chain's point to [`fitting.blurred_residuals`][] at every
+    width of `blur` in turn (widths in sampling intervals of the data, at most `blur_steps` steps each): a narrow
+    spike that misses the data's by less than the width still overlaps it, so a phase error left by the search
+    is corrected, and the narrowing widths lead to the optimum's basin. The chain with the lowest loss at the
+    narrowest width is fitted by `optimiser` to the problem's own objective; the default
+    [`fitting.LevenbergMarquardt`][] runs in the same compiled loop as the blurred stages. Between stages a chain's
+    point is kept within one logit unit of a bounded coordinate's span, where the logistic map is not flat.
+    Without `blur` the search ranks in-phase candidates by the NLL and there is no homotopy.
+
+    **Example:** `multistart(problem, 16, strategy=PeriodMatched(candidates=32, chains=2))`
+    """
+
+    candidates: int = 32
+    rounds: int = 6
+    radius: float = 0.5
+    shrink: float = 0.6
+    phase_tol: float = 0.05
+    chains: int = 3
+    blur: tuple[float, ...] = eqx.field(default=(3.0, 1.0), converter=lambda b: tuple(map(float, b)))
+    blur_steps: int = 100
+    blur_rtol: float = 1e-6
+    upsample: int = 4
+    seed: int = 0
+    optimiser: AbstractOptimiser = LevenbergMarquardt(max_steps=1000, rtol=1e-8)
+    name = "period-matched"
+
+    def __check_init__(self):
+        if self.candidates < 1 or self.rounds < 1 or not self.radius > 0 or not 0 < self.shrink <= 1:
+            raise InputError(
+                f"need candidates >= 1, rounds >= 1, radius > 0 and 0 < shrink <= 1, got {self.candidates}, "
+                f"{self.rounds}, {self.radius} and {self.shrink}"
+            )
+        if any(not b > 0 for b in self.blur) or min(self.chains, self.upsample, self.blur_steps) < 1:
+            raise InputError(
+                f"need positive blur widths and chains, upsample, blur_steps >= 1, got {self.blur}, "
+                f"{self.chains}, {self.upsample}, {self.blur_steps}"
+            )
+
+    def check(self, problem):
+        check_least_squares(problem, "the period-matched fit")
+        self.optimiser.check(problem)
+
+    def run(self, problem, theta0):
+        self.check(problem)
+        dtype = theta0.dtype
+        width = np.array([_width(p) for p in problem.free])
+        rng = np.random.default_rng(self.seed)
+        k, n, d, up = self.chains, self.candidates, len(problem.free), self.upsample
+        offsets = []
+        for _ in range(k * self.rounds):
+            u = (np.stack([rng.permutation(n) for _ in range(d)], axis=1) + rng.uniform(size=(n, d))) / n
+            offsets.append(np.concatenate([np.zeros((1, d)), width * (2.0 * u - 1.0)]))
+        offsets = jnp.asarray(np.stack(offsets), dtype=dtype).reshape(k, self.rounds, n + 1, d)
+        dt = jnp.median(jnp.diff(problem.ts))
+        bounded = jnp.asarray([[p.transform.bounded for p in problem.free]])
+        half = jnp.where(bounded, jnp.asarray(width[None, :] / 2.0, dtype=dtype), 1.0)
+
+        def score(th):
+            if self.blur:
+                g, ok, observation = dense_signal(problem, th, up)
+                distance = jnp.where(ok, signal_distance(problem, g[0, ::up], ok), jnp.inf)
+                r = signal_residuals(problem, blur(problem, g, dt * self.blur[0], up), observation)
+                loss = jnp.where(ok & jnp.all(jnp.isfinite(r)), 0.5 * jnp.sum(r**2), problem.penalty)
+            else:
+                p = predict(problem, th)
+                distance = rhythm_distance(problem, th)
+                ok = p.ok
+                loss = jnp.where(p.ok & jnp.isfinite(p.nll), p.nll, problem.penalty)
+            in_phase = distance < self.phase_tol
+            return jnp.where(in_phase, loss, problem.penalty + jnp.minimum(distance, 1e300)), distance, ok
+
+        def round_(c, unit):
+            centre, radius = c
+            points = centre[None, :] + radius * unit
+            # candidates beyond a bounded coordinate's logit span are reflected into it (not wasted on the bound)
+            folded = jnp.mod(points + half, 4.0 * half)
+            folded = jnp.where(folded > 2.0 * half, 4.0 * half - folded, folded) - half
+            points = points.at[1:].set(jnp.where(bounded, folded, points)[1:])
+            scores, distances, ok = jax.vmap(score)(points)
+            i = jnp.argmin(scores)
+            # shrink around a point that oscillates; keep searching as widely while none does
+            radius = jnp.where(jnp.isfinite(distances[i]), radius * self.shrink, radius)
+            return (points[i], radius), (scores[i], ok[0])
+
+        def search(units):
+            radius0 = jnp.asarray(self.radius, dtype=dtype)
+            (theta, _), (scores, ok) = jax.lax.scan(round_, (theta0, radius0), units)
+            return theta, scores[-1], ok[0]  # the first round's first point is the start
+
+        thetas, losses, start_ok = jax.vmap(search)(offsets)
+        start_ok = start_ok[0]
+
+        # Levenberg–Marquardt on every chain at every blur width in turn, then (with a Levenberg–Marquardt
+        # `optimiser`) on the problem's own residuals (width 0) from the chain whose narrowest blurred loss is
+        # lowest: one compiled loop
+        final = isinstance(self.optimiser, LevenbergMarquardt)
+        stage_chain = np.concatenate([np.repeat(np.arange(k), len(self.blur)), [-1] if final else []]).astype(int)
+        stage_width = np.concatenate([np.tile(self.blur, k), [0.0] if final else []])
+
+        def stage(c, x):
+            thetas, losses, steps, _ = c
+            w, chain, tol, cap = x
+            th = jnp.where(chain >= 0, thetas[chain], thetas[jnp.argmin(losses)])
+            lm = LevenbergMarquardt(max_steps=cap, rtol=tol)
+            out = lm.minimise(lambda t: blurred_residuals(problem, t, w, up), th, problem.penalty)
+            # a blurred optimum can lie on a bound, where the logistic map is flat: keep a gradient for the next stage
+            th = jnp.where(bounded[0] & (chain >= 0), jnp.clip(out.theta, -half[0] - 1.0, half[0] + 1.0), out.theta)
+            i = jnp.maximum(chain, 0)
+            thetas = thetas.at[i].set(jnp.where(chain >= 0, th, thetas[i]))
+            losses = losses.at[i].set(jnp.where(chain >= 0, out.value, losses[i]))  # at the chain's narrowest width
+            return (thetas, losses, steps + out.iterations, out.converged), th
+
+        steps, done = jnp.zeros((), jnp.int32), jnp.array(False)
+        if stage_chain.size:
+            final_steps = self.optimiser.max_steps if final else 1
+            final_rtol = self.optimiser.rtol if final else 1.0
+            xs = (
+                dt * jnp.asarray(stage_width, dtype=dtype),
+                jnp.asarray(stage_chain, dtype=jnp.int32),
+                jnp.asarray(np.where(stage_chain >= 0, self.blur_rtol, final_rtol), dtype=dtype),
+                jnp.asarray(np.where(stage_chain >= 0, self.blur_steps, final_steps), dtype=jnp.int32),
+            )
+            (thetas, losses, steps, done), ends = jax.lax.scan(stage, (thetas, losses, steps, done), xs)
+        if final:
+            theta = ends[-1]
+            value = objective(problem, theta)
+            converged = done & (value < problem.penalty)
+            return RunOutput(theta, value, steps, converged, (value >= problem.penalty).astype(jnp.int32), ~start_ok)
+        out = self.optimiser.run(problem, thetas[jnp.argmin(losses)])
+        return RunOutput(out.theta, out.value, out.iterations + steps, out.converged, out.failures, ~start_ok)
+
+
+def _width(p) -> float:
+    """Width of a free parameter's bounds in its unconstrained coordinate (bounded transforms: their logit span)."""
+    if p.transform.bounded:
+        return 8.0
+    return float(p.transform.to_space(p.upper) - p.transform.to_space(p.lower))
