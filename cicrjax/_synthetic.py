@@ -8,8 +8,8 @@ from ._errors import InputError
 from ._model import AbstractModel
 from ._observation.exposure import FrameExposure
 from ._observation.fluorescence import Fluorescence
-from ._observation.fura2 import Fura2
 from ._observation.noise import AbstractNoise
+from ._observation.ratio_indicator import AbstractRatioIndicator
 from ._observation.with_indicator import WithIndicator
 from ._protocol import Protocol
 from ._recording.recording import Recording
@@ -34,7 +34,7 @@ def synthesize(
     ts: ArrayLike,
     *,
     key: PRNGKeyArray,
-    observation: Fluorescence | Fura2 | None = None,
+    observation: Fluorescence | AbstractRatioIndicator | None = None,
     noise: AbstractNoise | None = None,
     exposure: FrameExposure | None = None,
     protocol: Protocol | None = None,
@@ -76,7 +76,7 @@ def synthesize(
     t = jnp.asarray(sample_ts)
     if observation is None:
         kind, raw, finish = "calcium", ca, lambda x: x
-    elif isinstance(observation, Fura2):
+    elif isinstance(observation, AbstractRatioIndicator):
         kind, raw, finish = "ratio", observation(ca), lambda x: x
     elif isinstance(observation, Fluorescence):
         if isinstance(model, WithIndicator):
@@ -85,7 +85,7 @@ def synthesize(
             fraction = observation.indicator.fraction_bound(ca)
         kind, raw, finish = observation.kind, observation.raw(fraction, t), observation.to_kind
     else:
-        raise TypeError(f"observation must be Fluorescence, Fura2 or None, got {type(observation).__name__}")
+        raise TypeError(f"observation must be Fluorescence, Fura2, Indo1 or None, got {type(observation).__name__}")
     frames = jnp.mean(raw, axis=-1) if exposure is not None else raw[:, 0]
     signal = finish(frames)
     if noise is not None:

@@ -7,7 +7,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from cicrjax import AbstractIndicator, Fluorescence, Fura2, InputError, WithIndicator
+from cicrjax import AbstractIndicator, AbstractRatioIndicator, Fluorescence, Fura2, InputError, WithIndicator
 
 
 class AbstractSignal(eqx.Module):
@@ -69,12 +69,12 @@ class NormalisedSignal(AbstractSignal):
 
 
 class RatioSignal(AbstractSignal):
-    """A Fura-2 340/380 ratio of cytosolic Ca (equilibrium binding).
+    """The ratio of a ratiometric indicator (Fura-2 340/380, Indo-1 405/485) of cytosolic Ca (equilibrium binding).
 
     **Example:** `RatioSignal(cicrjax.Fura2())`
     """
 
-    ratio: Fura2
+    ratio: AbstractRatioIndicator
 
     def __call__(self, model, ys):
         return self.ratio(ys[:, 0])
@@ -93,19 +93,29 @@ class FunctionSignal(AbstractSignal):
 
 
 def signal_for_kind(
-    kind: str, indicator: AbstractIndicator | None = None, ratio: Fura2 | None = None
+    kind: str,
+    indicator: AbstractIndicator | AbstractRatioIndicator | None = None,
+    ratio: AbstractRatioIndicator | None = None,
 ) -> AbstractSignal:
     """The signal that a recording of `kind` sees: Ca for `calcium`, indicator fluorescence for `raw`, `f_f0` and
-    `df_f0` (an indicator is required), a Fura-2 ratio for `ratio`.
+    `df_f0` (a single-wavelength indicator is required), the ratio of `ratio` or of a ratiometric `indicator`
+    (Fura-2 by default) for `ratio`.
 
     **Example:** `signal_for_kind("df_f0", cicrjax.Fluo4())`
     """
     if kind == "calcium":
         return StateSignal(0)
     if kind == "ratio":
-        return RatioSignal(Fura2() if ratio is None else ratio)
+        if ratio is None and indicator is not None and not isinstance(indicator, AbstractRatioIndicator):
+            raise InputError(f"a ratio recording needs a ratiometric indicator (fura2, indo1), not {indicator.name}")
+        return RatioSignal(ratio if ratio is not None else indicator if indicator is not None else Fura2())
     if kind in ("raw", "f_f0", "df_f0"):
         if indicator is None:
             raise InputError(f"a {kind} recording needs an indicator (e.g. --indicator fluo4) to relate Ca to light")
+        if isinstance(indicator, AbstractRatioIndicator):
+            raise InputError(
+                f"{indicator.name} is ratiometric: a {kind} recording needs a single-wavelength indicator "
+                "(e.g. --indicator fluo4), or load the ratio as --kind ratio"
+            )
         return IndicatorSignal(indicator)
     raise InputError(f"unknown recording kind {kind!r}; use raw, f_f0, df_f0, ratio or calcium")

@@ -30,7 +30,7 @@ CA = jnp.array([0.02, 0.1, 0.3, 1.0, 3.0])
 @pytest.mark.parametrize("name", sorted(cicrjax.INDICATORS))
 def test_equilibrium_fluorescence_matches_the_hill_formula_and_inverts(name):
     ind = cicrjax.INDICATORS[name]()
-    Kd, n, R = float(ind.Kd), float(ind.hill), float(ind.dynamic_range)
+    Kd, n, R = float(ind.Kd), float(ind.n), float(ind.dr)
     ca = np.asarray(CA)
     expected_raw = 50.0 + 3.0 * (1 + (R - 1) * ca**n / (Kd**n + ca**n))  # F = offset + scale (Fmin + ΔF θ)
     F0 = 60.0
@@ -57,7 +57,7 @@ def test_fura2_grynkiewicz_round_trip_and_formula():
 
 
 def test_pseudo_ratio_is_exact_when_fmax_dwarfs_fmin():
-    dye = HillIndicator(Kd=1.1, hill=1.0, dynamic_range=1e12, k_off=100.0, total=10.0)
+    dye = HillIndicator(Kd=1.1, n=1.0, dr=1e12, k_off=100.0, total=10.0)
     obs = Fluorescence(dye, kind="f_f0")  # F0 = F at the first sample, the resting Ca
     ca = jnp.array([0.1, 0.2, 0.5, 1.0, 4.0])
     np.testing.assert_allclose(cicrjax.pseudo_ratio_calcium(obs(ca), 1.1, 0.1), ca, rtol=1e-9)
@@ -66,7 +66,7 @@ def test_pseudo_ratio_is_exact_when_fmax_dwarfs_fmin():
 def test_capacity_is_the_derivative_of_bound_calcium():
     for ind in (cicrjax.Fluo4(), cicrjax.GCaMP6f()):
         c, h = 0.3, 1e-6
-        bound = lambda x, ind=ind: ind.hill * ind.total * ind.fraction_bound(x)
+        bound = lambda x, ind=ind: ind.n * ind.total * ind.fraction_bound(x)
         fd = (bound(c + h) - bound(c - h)) / (2 * h)
         np.testing.assert_allclose(ind.capacity(c), fd, rtol=1e-7)
     fluo4 = cicrjax.Fluo4()
@@ -138,7 +138,7 @@ def test_dye_buffering_slows_decay_as_neher_augustine_predict(base):
     loads = jnp.array([0.0, 50.0, 200.0])
 
     def decay_tau(total):
-        dye = HillIndicator(Kd=0.5, hill=1.0, dynamic_range=10.0, k_off=5000.0, total=total)
+        dye = HillIndicator(Kd=0.5, n=1.0, dr=10.0, k_off=5000.0, total=total)
         sol = cicrjax.simulate(WithIndicator(base, dye), ts, rtol=1e-8, atol=1e-12)
         excess = np.log(np.asarray(sol["c"]) - 0.1)
         return -1.0 / np.polyfit(np.asarray(ts), excess, 1)[0]
@@ -159,7 +159,7 @@ def test_with_indicator_conserves_calcium_and_follows_protocols():
     y = jnp.array([0.3, 0.6, 2.0])
     d = model.derivative(0.0, y)
     inner = cicrjax.LiRinzel1994().derivative(0.0, y[:2])
-    np.testing.assert_allclose(d[0] + ind.hill * d[2], inner[0], rtol=1e-12)  # free + n·bound changes as the model's Ca
+    np.testing.assert_allclose(d[0] + ind.n * d[2], inner[0], rtol=1e-12)  # free + n·bound changes as the model's Ca
     np.testing.assert_allclose(d[1], inner[1], rtol=1e-12)
     np.testing.assert_allclose(model.initial_state()[2], 10.0 * ind.fraction_bound(0.1), rtol=1e-12)
     ts = jnp.linspace(0.0, 5.0, 11)

@@ -28,8 +28,8 @@ class GCaMP6s(AbstractIndicator):
     citation: ClassVar[str] = _CHEN
 
     Kd: Array = param(0.144, "µM", "apparent dissociation constant (unverified)")
-    hill: Array = param(2.90, "1", "Hill coefficient (unverified)")
-    dynamic_range: Array = param(50.0, "1", "Fmax/Fmin (assumed)")
+    n: Array = param(2.90, "1", "Hill coefficient (unverified)")
+    dr: Array = param(50.0, "1", "Fmax/Fmin (assumed)")
     k_off: Array = param(1.0, "1/s", "unbinding rate (assumed, 1–5 s⁻¹ range)")
     total: Array = param(10.0, "µM", "indicator concentration (assumed)")
 
@@ -46,8 +46,8 @@ class GCaMP6m(AbstractIndicator):
     citation: ClassVar[str] = _CHEN
 
     Kd: Array = param(0.167, "µM", "apparent dissociation constant (unverified)")
-    hill: Array = param(2.96, "1", "Hill coefficient (unverified)")
-    dynamic_range: Array = param(40.0, "1", "Fmax/Fmin (assumed)")
+    n: Array = param(2.96, "1", "Hill coefficient (unverified)")
+    dr: Array = param(40.0, "1", "Fmax/Fmin (assumed)")
     k_off: Array = param(2.0, "1/s", "unbinding rate (assumed, 1–5 s⁻¹ range)")
     total: Array = param(10.0, "µM", "indicator concentration (assumed)")
 
@@ -64,7 +64,7 @@ class GCaMP6f(AbstractIndicator):
     citation: ClassVar[str] = _CHEN
 
     Kd: Array = param(0.375, "µM", "apparent dissociation constant (unverified)")
-    hill: Array = param(2.27, "1", "Hill coefficient (unverified)")
-    dynamic_range: Array = param(50.0, "1", "Fmax/Fmin (assumed)")
+    n: Array = param(2.27, "1", "Hill coefficient (unverified)")
+    dr: Array = param(50.0, "1", "Fmax/Fmin (assumed)")
     k_off: Array = param(5.0, "1/s", "unbinding rate (assumed, 1–5 s⁻¹ range)")
     total: Array = param(10.0, "µM", "indicator concentration (assumed)")

@@ -13,7 +13,7 @@ class WithIndicator(AbstractModel):
       \frac{d[\mathrm{Ca}]}{dt} = f_{\text{model}} - \beta\,n\,J$$
 
     so the dye buffers Ca and slows the transient as Neher & Augustine (1992, J Physiol 450:273) predict:
-    τ = (1 + κ_S + κ_B)/γ for a single compartment. Each bound indicator holds n (= `hill`) Ca ions; β is the
+    τ = (1 + κ_S + κ_B)/γ for a single compartment. Each bound indicator holds n (= `n`) Ca ions; β is the
     model's `free_calcium_fraction` (1, or 1/(1 + Σκ) where the model buffers cytosolic Ca rapidly). The dye starts
     in equilibrium with the model's initial Ca. A protocol drives the wrapped model's parameters.
 
@@ -48,7 +48,7 @@ class WithIndicator(AbstractModel):
         inner, bound = y[:-1], y[-1]
         flux = self.indicator.binding_rate(inner[0], bound)
         d = model.derivative(t, inner)
-        taken = self.indicator.hill * flux * model.free_calcium_fraction(inner)
+        taken = self.indicator.n * flux * model.free_calcium_fraction(inner)
         return jnp.concatenate([d.at[0].add(-taken), flux[None]])
 
     def derivative(self, t, y):

@@ -3,19 +3,29 @@
 Registered with the `cicrjax.commands` entry-point group, so cicrjax never imports this package.
 """
 
+import dataclasses
 import glob
 import math
 import sys
 import time
 from pathlib import Path
 
-from cicrjax import INDICATORS, AbstractMuscleModel, batch_parameters, get_model, load_recording, paced, parse_protocol
+from cicrjax import (
+    AbstractMuscleModel,
+    batch_parameters,
+    get_model,
+    load_recording,
+    paced,
+    parse_indicator,
+    parse_protocol,
+)
 from cicrjax._cli.errors import UsageError, parse_float
 from cicrjax._cli.output import check_writable
+from cicrjax._observation.catalogue import known_indicators
 from cicrjax._recording.kinds import kind_from_name
 from cicrjax._recording.suite2p_loader import suite2p_folder
 
-from .._strategies import STRATEGIES, strategy
+from .._strategies import STRATEGIES, SingleShooting, choose_strategy
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
 KINDS = ("raw", "f_f0", "df_f0", "ratio", "calcium")
@@ -62,7 +72,9 @@ def add_parser(sub):
     p.add_argument("--bounds", action="append", default=[], metavar="NAME=LO:HI", help="bounds of a free parameter")
     p.add_argument("--start", action="append", default=[], metavar="NAME=VALUE", help="initial value of a free one")
     p.add_argument("--kind", choices=KINDS, default=None, help="signal kind of the recording")
-    p.add_argument("--indicator", default=None, help=f"indicator for fluorescence ({', '.join(INDICATORS)})")
+    p.add_argument(
+        "--indicator", default=None, metavar="NAME", help=f"indicator of the recording: {known_indicators()}"
+    )
     p.add_argument("--prior", action="append", default=[], metavar="NAME=KIND:LOC:SCALE", help=PRIOR_HELP)
     p.add_argument("--protocol", action="append", default=[], metavar="SPEC", help="stimulus (see simulate)")
     p.add_argument("--pacing-period", default=None, metavar="S", help="pace a muscle model every S seconds")
@@ -80,10 +92,11 @@ def add_parser(sub):
     )
     p.add_argument(
         "--strategy",
-        choices=STRATEGIES,
+        choices=("auto", *STRATEGIES),
         default="single-shooting",
-        help="single-shooting (default) or a remedy for oscillating traces: period-matched, multiple-shooting, "
-        "curriculum; each runs --optimiser",
+        help="auto (default: period-matched where the trace oscillates by itself, else single-shooting), "
+        "single-shooting, or a remedy for oscillating traces: period-matched, multiple-shooting, curriculum; each "
+        "runs --optimiser",
     )
     p.add_argument("--max-iter", default="200", metavar="N", help="iterations per start (default 200)")
     p.add_argument("--uncertainty", choices=("laplace", "none"), default="laplace", help="intervals (laplace)")
@@ -220,10 +233,16 @@ def run(args):
             "adam": Adam(steps=max_iter, progress=True),
             "lm": LevenbergMarquardt(max_steps=max_iter),
         }[args.optimiser]
-    elif args.strategy == "single-shooting":
-        optimiser = LBFGS(max_iter=max_iter, progress=True)
-    remedy = strategy(args.strategy, optimiser)
-    if (args.per_cell or args.hierarchical) and args.strategy != "single-shooting":
+
+    def choose(problem):
+        """The strategy for `problem` (`--strategy auto` looks at the trace) and why, checked before any fit."""
+        remedy, why = choose_strategy(problem, args.strategy, optimiser)
+        if remedy.name == "single-shooting" and optimiser is None:
+            remedy = SingleShooting(LBFGS(max_iter=max_iter, progress=True))
+        remedy.check(problem)
+        return remedy, why
+
+    if (args.per_cell or args.hierarchical) and args.strategy not in ("auto", "single-shooting"):
         raise UsageError(f"--per-cell/--hierarchical fit the traces as one batch; drop --strategy {args.strategy}")
     if args.petab is not None:
         if args.recording is not None:
@@ -237,8 +256,7 @@ def run(args):
         out = _out_dir(args.out)
         _progress(f"reading PEtab problem {args.petab}")
         pp = load_petab(args.petab, model_cls(), mapping=mapping, max_steps=20_000)
-        remedy.check(pp.problem)
-        jobs = [(pp.problem, str(args.petab), tuple(pp.conditions), out)]
+        jobs = [(pp.problem, str(args.petab), tuple(pp.conditions), out, *choose(pp.problem))]
         include_initial = True
     else:
         if args.recording is None:
@@ -252,11 +270,10 @@ def run(args):
         jobs = []
         for path in paths:  # every recording is read and checked before any fit starts
             problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors, cells)
-            remedy.check(problem)
-            jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem))
+            jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem, *choose(problem)))
         include_initial = False
     done = 0
-    for i, (problem, recording, trace_names, where) in enumerate(jobs):
+    for i, (problem, recording, trace_names, where, remedy, why) in enumerate(jobs):
         label = f"[{i + 1}/{len(jobs)}] {recording}: " if len(jobs) > 1 else ""
         if len(jobs) > 1 and (where / "results.json").exists():
             _progress(f"{label}already fitted ({where / 'results.json'} exists); skipped")
@@ -265,11 +282,12 @@ def run(args):
         job_started = time.perf_counter()
         _progress(
             f"{label}{len(problem.free)} free parameter(s), {problem.n_data} data points; compiling and running "
-            f"{n_starts} start(s) with the {remedy.name} strategy and {remedy.optimiser.name} "
+            f"{n_starts} start(s) with the {remedy.name} strategy ({why}) and {remedy.optimiser.name} "
             f"({problem.mode}-mode gradients)"
         )
         with _bar(max_iter, n_starts, remedy):
             ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial)
+        ms = dataclasses.replace(ms, strategy_reason=why)
         _report(args, problem, ms, recording, trace_names, where, job_started)
         done += 1
     if len(jobs) > 1:
@@ -337,13 +355,9 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
     kind = args.kind or rec.kind
     if args.kind is not None:
         rec = rec.replace(kind=args.kind)
-    indicator = None
-    if args.indicator is not None:
-        if args.indicator not in INDICATORS:
-            raise UsageError(f"--indicator {args.indicator!r} is unknown; choose one of {', '.join(INDICATORS)}")
-        indicator = INDICATORS[args.indicator]()
+    indicator = None if args.indicator is None else parse_indicator(args.indicator)
     if kind in ("raw", "f_f0", "df_f0") and indicator is None:
-        raise UsageError(f"a {kind} recording needs --indicator (one of {', '.join(INDICATORS)})")
+        raise UsageError(f"a {kind} recording needs --indicator (one of {known_indicators()})")
     protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time)
     batched = bool(cells["per_condition"] or cells["hierarchical"])
     if batched:  # every parameter leaf gets a leading axis over the traces
@@ -385,4 +399,5 @@ def _report(args, problem, ms, recording, trace_names, out, job_started):
     for q in result.derived.values():
         print(f"{q.name} = {q.estimate:.6g} {q.unit} [{q.ci_low:.4g}, {q.ci_high:.4g}] (derived)")
     print(f"NLL {result.nll:.8g}  R² {result.r2:.5f}  AIC {result.aic:.6g}  converged {result.converged}")
+    print(f"strategy {result.strategy} ({result.strategy_reason}), optimiser {result.multistart.optimiser}")
     print(f"wrote {out / 'results.json'}, {out / 'fit.csv'}, {out / 'fit.png'} in {elapsed:.1f} s")
