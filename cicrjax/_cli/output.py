@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -40,3 +41,76 @@ def atomic_path(path: Path):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+LOCK_NAME = ".cicrjax.lock"  # in an output folder while a run writes into it: "PID HOST"
+
+
+def lock_owner(folder: Path) -> str | None:
+    """`"pid N on HOST"` of the live run that holds `folder`'s lock, or `None` (no lock, or its run is gone)."""
+    try:
+        pid_text, _, host = (folder / LOCK_NAME).read_text().strip().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return None
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None  # a stale lock, left by a run that was killed
+        except PermissionError:
+            pass  # alive, another user's
+    return f"pid {pid} on {host}"
+
+
+@contextlib.contextmanager
+def output_folder(path: Path, option: str):
+    """Create folder `path` if absent and hold its lock while the block writes into it; a second run that wants the
+    same folder is refused with a `UsageError`. A folder created here and still empty afterwards (the run failed)
+    is removed again.
+
+    **Example:** `with output_folder(Path("fit"), "--out") as out: ...`
+    """
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a file; give a folder")
+    created = not path.exists()
+    if created and not path.parent.is_dir():
+        raise UsageError(f"{option} {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first")
+    try:
+        path.mkdir(exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{option} {str(path)!r} cannot be created ({error.strerror}); choose another") from None
+    try:
+        _lock(path, option)
+        try:
+            yield path
+        finally:
+            (path / LOCK_NAME).unlink(missing_ok=True)
+    finally:
+        if created and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _lock(path: Path, option: str) -> None:
+    """Create `path`'s lock file, taking over a stale one; `UsageError` if a live run holds it or it cannot be made."""
+    lock = path / LOCK_NAME
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = lock_owner(path)
+            if owner is not None:
+                raise UsageError(
+                    f"{option} {str(path)!r} is being written by another cicrjax run ({owner}); wait for it, or "
+                    f"choose another {option}"
+                ) from None
+            lock.unlink(missing_ok=True)  # stale: its run is gone
+            continue
+        except OSError as error:
+            raise UsageError(
+                f"{option} {str(path)!r} is not writable ({error.strerror}); choose another folder"
+            ) from None
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{os.getpid()} {socket.gethostname()}\n")
+        return
+    raise UsageError(f"{option} {str(path)!r} is being written by another cicrjax run; try again")  # pragma: no cover
