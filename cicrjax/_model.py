@@ -16,13 +16,16 @@ class AbstractModel(eqx.Module):
     """A well-mixed CICR model: named states, parameters as array fields, and `vector_field(t, y, args)`.
 
     Subclasses are final, declare `name` (the CLI name), `states` (cytosolic Ca first where the model has it),
-    `citation`, parameters with [`cicrjax.param`][], and implement `derivative` and `initial_state`.
+    `citation`, parameters with [`cicrjax.param`][], `default_free` (the parameters a fit frees when none are
+    named: release, uptake and stimulus, or for muscle RyR Ca sensitivity, maximal release, SERCA V_max and K_m),
+    and implement `derivative` and `initial_state`.
     The state `y` is a 1-D array ordered as `states`; time is in s, concentrations in µM, voltage in mV.
     """
 
     name: ClassVar[str]
     states: ClassVar[tuple[str, ...]]
     citation: ClassVar[str]
+    default_free: ClassVar[tuple[str, ...]] = ()  # parameters `cicrjax fit` frees without --free
     time_unit: ClassVar[str] = "s"  # unit of t; built-in models are in s, an SBML model keeps its file's unit
 
     @abc.abstractmethod

@@ -76,7 +76,7 @@ def test_fit_writes_results_fit_csv_and_png(calcium_csv, tmp_path, capsys):
         (["--free", "v3", "--kind", "df_f0", "--indicator", "fluo4"], "--kind df_f0 contradicts the recording"),
         (["--free", "v3", "--bounds", "v1=1:2"], "v1 has bounds, a transform or a start but is not free"),
         (["--free", "v3", "--fix", "v1"], "--fix 'v1' is not NAME=VALUE"),
-        ([], "--free is required"),
+        (["--bounds", "v3=1:2"], "initial value v3=0.9 lies outside its bounds 1:2"),  # v3 free by default
         (["--free", "v3", "--map", "a=b"], "--map applies to --petab problems only"),
         (["--free", "v3,y0.Q"], "unknown initial state 'y0.Q' to fit for model li-rinzel1994; valid: y0.C, y0.h"),
         (["--free", "v3", "--prior", "v3=gamma:1:2"], "--prior v3='gamma:1:2' is not KIND:LOC:SCALE"),

@@ -15,6 +15,7 @@ def describe(cls) -> str:
         f"{cls.name}  ({cls.__name__})",
         f"  citation: {cls.citation}",
         f"  states:   {', '.join(cls.states)}",
+        f"  fit frees by default: {', '.join(cls.default_free) or 'nothing (name --free)'}",
         "  parameters (name, default, unit, constraint, description):",
     ]
     for p in cls.parameters():

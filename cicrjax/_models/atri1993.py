@@ -29,6 +29,8 @@ class Atri1993(AbstractModel):
     name: ClassVar[str] = "atri1993"
     states: ClassVar[tuple[str, ...]] = ("c", "h")
     citation: ClassVar[str] = "Atri A, Amundson J, Clapham D, Sneyd J (1993) Biophys J 65:1727-1739"
+    # Freed by a fit without --free: release (kflux, k1), uptake (gamma, k_gamma) and stimulus (p).
+    default_free: ClassVar[tuple[str, ...]] = ("kflux", "k1", "gamma", "k_gamma", "p")
 
     kflux: Array = param(8.1, "µM/s", "maximal IP3R flux")
     mu0: Array = param(0.567, "1", "IP3-independent fraction of open receptors", "unit_interval")

@@ -33,6 +33,8 @@ class Borghans1997(AbstractModel):
     name: ClassVar[str] = "borghans1997"
     states: ClassVar[tuple[str, ...]] = ("Z", "Y", "A")
     citation: ClassVar[str] = "Borghans JAM, Dupont G, Goldbeter A (1997) Biophys Chem 66:25-41 (model 1997b)"
+    # Freed by a fit without --free: release (VM3), uptake (VM2, K2) and stimulus (beta).
+    default_free: ClassVar[tuple[str, ...]] = ("VM3", "VM2", "K2", "beta")
 
     v0: Array = param(2.0 * PER_MINUTE, "µM/s", "basal Ca influx (paper: 2 µM/min)")
     v1: Array = param(1.0 * PER_MINUTE, "µM/s", "maximal stimulated influx (paper: 1 µM/min)")

@@ -65,6 +65,8 @@ class Cardiac(AbstractMuscleModel):
         "TnCL", "TnCHc", "TnCHm", "Myo_c", "Myo_m",
     )  # fmt: skip
     citation: ClassVar[str] = "Shannon TR, Wang F, Puglisi J, Weber C, Bers DM (2004) Biophys J 87:3351-3371"
+    # Freed by a fit without --free: RyR Ca sensitivity, maximal release rate, SERCA V_max and K_m.
+    default_free: ClassVar[tuple[str, ...]] = ("K_act", "k_rel", "V_max_SERCA", "K_m_SERCA")
     ryr_sensitivity: ClassVar[str] = "K_act"
 
     # Drivers.

@@ -28,6 +28,8 @@ class DeYoungKeizer1992(AbstractModel):
     name: ClassVar[str] = "deyoung-keizer1992"
     states: ClassVar[tuple[str, ...]] = ("c", "x000", "x001", "x010", "x011", "x100", "x101", "x110", "x111")
     citation: ClassVar[str] = "De Young GW, Keizer J (1992) PNAS 89:9895-9899"
+    # Freed by a fit without --free: release (v1), uptake (v3, k3) and stimulus (IP3).
+    default_free: ClassVar[tuple[str, ...]] = ("v1", "v3", "k3", "IP3")
 
     a1: Array = param(400.0, "1/(µM·s)", "IP3 binding rate (inactivating site free)")
     a2: Array = param(0.2, "1/(µM·s)", "inactivating Ca binding rate (IP3 bound)")

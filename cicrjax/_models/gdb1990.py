@@ -28,6 +28,8 @@ class GDB1990(AbstractModel):
     name: ClassVar[str] = "gdb1990"
     states: ClassVar[tuple[str, ...]] = ("Z", "Y")
     citation: ClassVar[str] = "Goldbeter A, Dupont G, Berridge MJ (1990) PNAS 87:1461-1465"
+    # Freed by a fit without --free: release (VM3, KR), uptake (VM2, K2) and stimulus (beta).
+    default_free: ClassVar[tuple[str, ...]] = ("VM3", "KR", "VM2", "K2", "beta")
 
     v0: Array = param(1.0, "µM/s", "basal Ca influx")
     v1: Array = param(7.3, "µM/s", "maximal IP3-driven influx")

@@ -35,6 +35,8 @@ class Hinch2004(AbstractMuscleModel):
     name: ClassVar[str] = "hinch2004"
     states: ClassVar[tuple[str, ...]] = ("Ca_i", "Ca_SR", "z_1", "z_2", "z_3", "TRPN")
     citation: ClassVar[str] = "Hinch R, Greenstein JL, Tanskanen AJ, Xu L, Winslow RL (2004) Biophys J 87:3723-3736"
+    # Freed by a fit without --free: RyR Ca sensitivity, maximal release flux, SERCA V_max and K_m.
+    default_free: ClassVar[tuple[str, ...]] = ("K_RyR", "J_R", "g_SERCA", "K_SERCA")
     ryr_sensitivity: ClassVar[str] = "K_RyR"
 
     V: Array = param(-80.0, "mV", "membrane potential (driven by a protocol)", "real")

@@ -29,6 +29,8 @@ class LiRinzel1994(AbstractModel):
     name: ClassVar[str] = "li-rinzel1994"
     states: ClassVar[tuple[str, ...]] = ("C", "h")
     citation: ClassVar[str] = "Li YX, Rinzel J (1994) J Theor Biol 166:461-473"
+    # Freed by a fit without --free: release (v1), uptake (v3, k3) and stimulus (IP3).
+    default_free: ClassVar[tuple[str, ...]] = ("v1", "v3", "k3", "IP3")
 
     a2: Array = param(0.2, "1/(µM·s)", "inactivating Ca binding rate")
     d1: Array = param(0.13, "µM", "IP3 dissociation constant")

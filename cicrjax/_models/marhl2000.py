@@ -41,6 +41,8 @@ class Marhl2000(AbstractModel):
     name: ClassVar[str] = "marhl2000"
     states: ClassVar[tuple[str, ...]] = ("c", "Ca_ER", "Ca_m", "Ca_Pr")
     citation: ClassVar[str] = "Marhl M, Haberichter T, Brumen M, Heinrich R (2000) BioSystems 57:75-86"
+    # Freed by a fit without --free: release (k_ch, K1), SERCA uptake (k_pump) and mitochondrial uptake (k_in).
+    default_free: ClassVar[tuple[str, ...]] = ("k_ch", "K1", "k_pump", "k_in")
 
     Ca_tot: Array = param(90.0, "µM", "total Ca per cytosolic volume")
     Pr_tot: Array = param(120.0, "µM", "total Ca-binding protein")

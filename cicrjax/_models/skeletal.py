@@ -49,6 +49,8 @@ class Skeletal(AbstractMuscleModel):
         "Rios E, Karhanek M, Ma J, Gonzalez A (1993) J Gen Physiol 102:449-481; "
         "Shorten PR, O'Callaghan P, Davidson JB, Soboleva TK (2007) J Muscle Res Cell Motil 28:293-313"
     )
+    # Freed by a fit without --free: DHPR–RyR coupling, release permeability, SERCA V_max and K_m.
+    default_free: ClassVar[tuple[str, ...]] = ("f", "i2", "nu_SR", "K_SR")
     ryr_sensitivity: ClassVar[None] = None
 
     V: Array = param(-80.0, "mV", "membrane potential (driven by a protocol)", "real")

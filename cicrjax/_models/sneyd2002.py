@@ -33,6 +33,8 @@ class Sneyd2002(AbstractModel):
     name: ClassVar[str] = "sneyd2002"
     states: ClassVar[tuple[str, ...]] = ("R", "O", "A", "S", "I1", "I2")
     citation: ClassVar[str] = "Sneyd J, Dufour JF (2002) PNAS 99:2398-2403"
+    # Freed by a fit without --free: the forward rates of the receptor scheme (k1 to k4).
+    default_free: ClassVar[tuple[str, ...]] = ("k1", "k2", "k3", "k4")
 
     k1: Array = param(3.72721095730996, "1/(µM·s)", "Ca inactivation rate k1")
     k2: Array = param(99999.9999999914, "1/(µM·s)", "IP3 binding rate k2")

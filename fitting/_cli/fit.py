@@ -50,7 +50,11 @@ def add_parser(sub):
     p.add_argument("--petab", metavar="PROBLEM.yaml", help="run a PEtab problem instead of a recording")
     p.add_argument("--map", action="append", default=[], metavar="PETAB_ID=NAME", help="PEtab id → model name")
     p.add_argument(
-        "--free", default=None, metavar="a,b,c", help="free parameters, comma-separated (y0.STATE: an initial state)"
+        "--free",
+        default=None,
+        metavar="a,b,c",
+        help="free parameters, comma-separated (y0.STATE: an initial state); default: the model's default_free "
+        "(`cicrjax models NAME` lists them)",
     )
     p.add_argument(
         "--per-cell",
@@ -263,7 +267,7 @@ def run(args):
             raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
         if mapping:
             raise UsageError("--map applies to --petab problems only")
-        free = _free_names(args)
+        free = _free_names(args, model_cls, fix)
         cells = _cells(args)
         paths = _recordings(args.recording)
         out = _out_dir(args.out)
@@ -271,6 +275,8 @@ def run(args):
         for path in paths:  # every recording is read and checked before any fit starts
             problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors, cells)
             jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem, *choose(problem)))
+        if args.free is None:  # said once every input has been checked
+            _progress(f"no --free given: fitting {model_cls.name}'s default free parameters {','.join(free)}")
         include_initial = False
     done = 0
     for i, (problem, recording, trace_names, where, remedy, why) in enumerate(jobs):
@@ -318,9 +324,13 @@ class _bar:
         return False
 
 
-def _free_names(args) -> list[str]:
+def _free_names(args, model_cls, fix) -> list[str]:
+    """The --free names, or without --free the model's `default_free` less any --fix."""
     if args.free is None:
-        raise UsageError("--free is required: name the parameters to fit, e.g. --free VM2,VM3")
+        free = [name for name in model_cls.default_free if name not in fix]
+        if not free:
+            raise UsageError(f"model {model_cls.name} declares no default free parameters; name them with --free a,b")
+        return free
     free = [name.strip() for name in args.free.split(",") if name.strip()]
     if not free:
         raise UsageError("--free names no parameter; e.g. --free VM2,VM3")
