@@ -151,9 +151,6 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
     for reaction in model.getListOfReactions():
         if reaction.isSetFast() and reaction.getFast():
             unsupported(f"fast reaction {reaction.getId()!r}", "set fast='false'")
-    if model.getNumConstraints():
-        pass  # constraints only state what a simulator may check; they do not change the dynamics
-
     functions = {f.getId(): f.getMath() for f in model.getListOfFunctionDefinitions()}
     compiler = MathCompiler(functions, source)
     assignment = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
@@ -308,8 +305,6 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
             rule = rate_rules[sid]
             rates.append(compiler.compile(rule.getMath(), f"rateRule for {sid}"))
             continue
-        if sid not in species_info:
-            continue
         compartment, amount = species_info[sid]
         species = model.getSpecies(sid)
         factor = species.getConversionFactor() if model.getLevel() >= 3 else ""
@@ -318,12 +313,14 @@ def read_program(path: str | Path) -> Program:  # noqa: C901 (one pass over the 
         rates.append(_species_rate(terms, None if amount else compartment, factor or None))
 
     symbols = set(initial_defs) | {leaf.key for leaf in leaves}
-    for symbol, (_, deps) in {**initial_defs, **dynamic_defs}.items():
+    uses = {**initial_defs, **dynamic_defs}
+    uses.update({f"the rate of {v}": (None, names_in(r.getMath())) for v, r in rate_rules.items()})
+    for symbol, (_, deps) in uses.items():
         unknown = sorted(d for d in deps if d not in symbols and d not in functions)
         if unknown:
             raise InputError(f"{source}: the formula for {symbol} uses {unknown[0]!r}, which the model does not define")
     dynamic_symbols = set(dynamic_defs) | set(states)
-    constants = tuple(s for s in symbols if s not in dynamic_symbols)
+    constants = tuple(sorted(s for s in symbols if s not in dynamic_symbols))
     seconds = time_unit(model)
     return Program(
         model_id=model.getId() or path.stem,
