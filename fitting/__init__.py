@@ -46,7 +46,7 @@ from ._problem import (
 )
 from ._result import FitResult as FitResult, summarise as summarise
 from ._results_json import results_dict as results_dict
-from ._rhythm import rhythm as rhythm, rhythm_distance as rhythm_distance
+from ._rhythm import detect_rhythm as detect_rhythm, rhythm as rhythm, rhythm_distance as rhythm_distance
 from ._signal import (
     AbstractSignal as AbstractSignal,
     FunctionSignal as FunctionSignal,
@@ -64,6 +64,7 @@ from ._strategies import (
     MultipleShooting as MultipleShooting,
     PeriodMatched as PeriodMatched,
     SingleShooting as SingleShooting,
+    choose_strategy as choose_strategy,
     strategy as strategy,
 )
 from ._strategies.multiple_shooting import (

@@ -11,7 +11,7 @@ def fit(
     problem: Problem,
     n_starts: int = 16,
     *,
-    strategy: AbstractStrategy | None = None,
+    strategy: AbstractStrategy | str | None = "auto",
     optimiser: AbstractOptimiser | None = None,
     sampling: str = "lhs",
     seed: int = 0,
@@ -21,9 +21,10 @@ def fit(
 ) -> FitResult:
     """Fit `problem` from `n_starts` seeded starts (all in one vmapped call) and summarise the best one.
 
-    **Arguments:** as [`fitting.multistart`][] (`strategy` default single shooting, `optimiser` default the
-    strategy's own, `sampling` `"lhs"` or `"sobol"`,
-    `seed`, `include_initial`) and [`fitting.summarise`][] (`uncertainty` `"laplace"` or `None`, `derived`).
+    **Arguments:** as [`fitting.multistart`][] (`strategy` default `"auto"`: the period-matched remedy on a trace
+    that oscillates by itself, else single shooting, see [`fitting.choose_strategy`][]; `optimiser` default the
+    strategy's own; `sampling` `"lhs"` or `"sobol"`; `seed`, `include_initial`) and [`fitting.summarise`][]
+    (`uncertainty` `"laplace"` or `None`, `derived`). The result's `strategy` and `strategy_reason` say what ran.
 
     **Example:** `result = fit(define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"]), 16, seed=0)`
     """

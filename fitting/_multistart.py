@@ -14,14 +14,15 @@ from ._nan_on_error import nan_on_error
 from ._optimisers import AbstractOptimiser, RunOutput
 from ._problem import Problem
 from ._starts import sample_starts
-from ._strategies import AbstractStrategy, compose
+from ._strategies import AbstractStrategy, choose_strategy
 
 
 @dataclasses.dataclass(frozen=True)
 class Multistart:
     """Ranked multistart runs (numpy arrays; row i is the i-th best start).
 
-    `n_at_best` counts the starts whose final NLL is within `tol` of the best (absolute `tol`, NLL units).
+    `n_at_best` counts the starts whose final NLL is within `tol` of the best (absolute `tol`, NLL units);
+    `strategy` and `optimiser` name what ran, `strategy_reason` why that strategy (e.g. chosen by `"auto"`).
     """
 
     starts: np.ndarray
@@ -37,6 +38,7 @@ class Multistart:
     optimiser: str
     strategy: str
     wall_time_s: float
+    strategy_reason: str = ""
 
     @property
     def best_theta(self) -> np.ndarray:
@@ -77,7 +79,7 @@ def multistart(
     problem: Problem,
     n_starts: int = 16,
     *,
-    strategy: AbstractStrategy | None = None,
+    strategy: AbstractStrategy | str | None = None,
     optimiser: AbstractOptimiser | None = None,
     sampling: str = "lhs",
     seed: int = 0,
@@ -87,14 +89,15 @@ def multistart(
 ) -> Multistart:
     """Optimise from `n_starts` seeded Latin-hypercube (or Sobol) starts within the bounds, all at once, and rank.
 
-    **Arguments:** `strategy` default [`fitting.SingleShooting`][]; `optimiser` the strategy's optimiser (default
+    **Arguments:** `strategy` a strategy, its name, `"auto"` (see [`fitting.choose_strategy`][]) or `None` (single
+    shooting); `optimiser` the strategy's optimiser (default
     the strategy's own: L-BFGS for single shooting); `starts` explicit unconstrained starts (rows) instead of
     sampling; `include_initial` makes the problem's initial values the first start; `tol` the NLL tolerance of
     "reached the best optimum".
 
     **Example:** `ms = multistart(problem, 16, seed=0); ms.n_at_best`
     """
-    strategy = compose(strategy, optimiser)
+    strategy, reason = choose_strategy(problem, strategy, optimiser)
     strategy.check(problem)
     if starts is None:
         starts = sample_starts(problem, n_starts, sampling=sampling, seed=seed, include_initial=include_initial)
@@ -104,10 +107,12 @@ def multistart(
     t = time.perf_counter()
     out = run_starts(problem, jnp.asarray(starts), strategy)
     jax.block_until_ready(out)
-    return _rank(out, starts, tol, strategy, time.perf_counter() - t)
+    return _rank(out, starts, tol, strategy, time.perf_counter() - t, reason)
 
 
-def _rank(out: RunOutput, starts: np.ndarray, tol: float, strategy: AbstractStrategy, wall: float) -> Multistart:
+def _rank(
+    out: RunOutput, starts: np.ndarray, tol: float, strategy: AbstractStrategy, wall: float, reason: str
+) -> Multistart:
     values = np.asarray(out.value)
     values = np.where(np.isfinite(values), values, np.inf)
     order = np.argsort(values, kind="stable")
@@ -127,6 +132,7 @@ def _rank(out: RunOutput, starts: np.ndarray, tol: float, strategy: AbstractStra
         optimiser=strategy.optimiser.name,
         strategy=strategy.name,
         wall_time_s=wall,
+        strategy_reason=reason,
     )
 
 
@@ -160,7 +166,7 @@ def multistart_cells(
 
     **Example:** `[ms.best_value for ms in multistart_cells(problem, traces[:, None, :], 4)]`
     """
-    strategy = compose(strategy, optimiser)
+    strategy, reason = choose_strategy(problem, strategy, optimiser)
     strategy.check(problem)
     data = np.asarray(data, dtype=float)
     if data.shape[1:] != tuple(problem.data.shape):
@@ -171,4 +177,6 @@ def multistart_cells(
     out = run_cells(problem, jnp.asarray(data), thetas, strategy)
     jax.block_until_ready(out)
     wall = time.perf_counter() - t
-    return [_rank(jax.tree.map(lambda x, i=i: x[i], out), starts, tol, strategy, wall) for i in range(len(data))]
+    return [
+        _rank(jax.tree.map(lambda x, i=i: x[i], out), starts, tol, strategy, wall, reason) for i in range(len(data))
+    ]

@@ -26,9 +26,10 @@ class FitResult:
     `ci_method` says how the 95% Laplace intervals were computed: `"gauss-newton"` (JᵀJ of the weighted residuals,
     σ profiled or fixed) or `"hessian-fd"` (central differences of the exact gradient); they are symmetric in the
     unconstrained coordinates and mapped through the transforms (`covariance` is Σ of `theta`, the inverse of that
-    matrix). `k` counts the free parameters plus the profiled observation parameters. `nll` is the negative
-    log-likelihood alone; `neg_log_posterior` adds −log prior (equal without priors). `derived` holds gain, SR
-    load, decay τ and period where they apply, with delta-method intervals ([`fitting.derived_quantities`][]).
+    matrix). `k` counts the entries of θ plus the profiled observation parameters (one per condition for those
+    profiled in every condition). `nll` is the negative log-likelihood alone; `neg_log_posterior` adds −log prior
+    (equal without priors). `derived` holds gain, SR load, decay τ and period where they apply, with delta-method
+    intervals ([`fitting.derived_quantities`][]).
 
     `names`, `estimates`, `theta` and the intervals follow the problem's free vector: per-condition parameters as
     `v3[0]`, `v3[1]`, … and a hierarchical population median as `v3.median` (`Problem.indices("v3")` finds them).
@@ -67,6 +68,16 @@ class FitResult:
     @property
     def n_starts_at_best(self) -> int:
         return self.multistart.n_at_best
+
+    @property
+    def strategy(self) -> str:
+        """The strategy that ran (e.g. `period-matched`)."""
+        return self.multistart.strategy
+
+    @property
+    def strategy_reason(self) -> str:
+        """Why that strategy ran (what `"auto"` saw in the trace, or `given`)."""
+        return self.multistart.strategy_reason
 
     def estimate(self, name: str) -> float:
         """The estimate of one free parameter (natural units)."""
@@ -127,7 +138,8 @@ def summarise(
     sol = _trajectory(problem, model, y0)
     names = problem.names
     estimates = np.asarray(problem.natural(theta))
-    k = len(names) + len(problem.profile)
+    # every entry of θ, and each profiled observation parameter once, or once per condition where profiled in each
+    k = len(names) + sum(problem.data.shape[0] if q in problem.row_profile else 1 for q in problem.profile)
     n = problem.n_data
     nll = float(p.nll)
     w = np.asarray(problem.mask)

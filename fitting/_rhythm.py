@@ -1,6 +1,7 @@
 """Rhythm read-outs of a trace (first crossing, period, cycle count) and a model's rhythm distance from the data."""
 
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array
 
 from ._problem import Problem
@@ -55,3 +56,42 @@ def signal_distance(problem: Problem, g: Array, ok: Array) -> Array:
         + ((s_count - count) ** 2).astype(period.dtype)
     )
     return jnp.where(ok & jnp.isfinite(d), d, jnp.inf)
+
+
+def detect_rhythm(ts, y, weight=None, *, min_correlation: float = 0.5) -> tuple[bool, float, float]:
+    """Whether a trace oscillates regularly, from its autocorrelation (host-side, numpy): after a linear detrend,
+    the first peak of the autocorrelation after its first zero crossing (the first local maximum within 80% of
+    the highest), at a lag that leaves at least two cycles in the trace, must reach `min_correlation`. A single
+    transient, a step or noise has no such peak.
+
+    **Arguments:** `ts` save times (s, evenly spaced); `y` the trace; `weight` 0 where a point is missing.
+
+    **Returns:** whether it is rhythmic, the period (s; the peak's lag, NaN without a peak) and the peak's
+    correlation.
+
+    **Example:** `rhythmic, period, peak = detect_rhythm(rec.time, rec.traces[0])`
+    """
+    ts, y = np.asarray(ts, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(y) if weight is None else (np.asarray(weight) > 0) & np.isfinite(y)
+    if keep.sum() < 8:
+        return False, float("nan"), 0.0
+    y = np.interp(ts, ts[keep], y[keep])  # missing points filled in, so the lags stay in samples
+    x = y - np.polyval(np.polyfit(ts - ts[0], y, 1), ts - ts[0])
+    n = x.size
+    spectrum = np.fft.rfft(x, 2 * n)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum))[:n]
+    if not acf[0] > 0:
+        return False, float("nan"), 0.0
+    lags = np.arange(n)
+    acf = acf / acf[0] * n / (n - lags)  # unbiased: a peak at a long lag is not shrunk by the overlap
+    last = n // 2  # two cycles at least
+    below = np.flatnonzero(acf[1 : last + 1] < 0)
+    if below.size == 0:
+        return False, float("nan"), 0.0
+    window = acf[below[0] + 1 : last + 1]
+    # the first local maximum that reaches 80% of the highest (a noise blip before the first cycle is lower)
+    local = np.flatnonzero(np.r_[True, window[1:] >= window[:-1]] & np.r_[window[:-1] >= window[1:], True])
+    peak = below[0] + 1 + int(local[np.argmax(window[local] >= 0.8 * window.max())])
+    correlation = float(acf[peak])
+    period = float(peak * np.median(np.diff(ts)))
+    return correlation >= min_correlation, period, correlation

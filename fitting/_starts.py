@@ -16,10 +16,8 @@ def _unit_samples(n: int, d: int, sampling: str, seed: int) -> np.ndarray:
         u = (np.stack([rng.permutation(n) for _ in range(d)], axis=1) + rng.uniform(size=(n, d))) / n
         return u
     if sampling == "sobol":
-        try:
-            from scipy.stats import qmc
-        except ImportError:  # pragma: no cover - scipy is in the test extra
-            raise InputError("Sobol starts need scipy (pip install scipy); use sampling='lhs'") from None
+        from scipy.stats import qmc  # scipy is a runtime dependency (jax's too)
+
         m = int(np.ceil(np.log2(max(n, 1))))
         return qmc.Sobol(d, scramble=True, seed=seed).random_base2(m)[:n]
     raise InputError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")

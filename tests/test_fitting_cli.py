@@ -172,13 +172,16 @@ def test_folder_of_recordings_is_fitted_one_by_one_and_resumes(calcium_csv, tmp_
 
 
 def test_demo_fits_the_bundled_recording(tmp_path, capsys):
-    """`cicrjax demo`: every start of the period-matched strategy reaches the optimum of the bundled Li–Rinzel
+    """`cicrjax demo` (the default strategy, auto): every start reaches the optimum of the bundled Li–Rinzel
     Fura-2 recording, within 2% of the generating v3 = 0.9 µM/s and d5 = 0.08234 µM, inside the 95% intervals."""
     out = tmp_path / "demo"
     assert main(["demo", "--starts", "4", "--out", str(out)]) == 0
     result = json.loads((out / "results.json").read_text())
     assert result["model"] == "li-rinzel1994" and result["recording"].endswith("ratio.csv")
     assert result["n_starts"] == 4 and result["n_starts_at_best"] == 4
+    # the default --strategy auto saw the oscillation (Li & Rinzel 1994 at IP3 = 0.4 µM: period 12.8 s)
+    assert result["strategy"] == "period-matched" and result["optimiser"] == "lm"
+    assert result["strategy_reason"].startswith("auto: the trace oscillates (period about 12")
     for name, truth in (("v3", 0.9), ("d5", 0.08234)):
         p = result["parameters"][name]
         assert p["free"] and p["estimate"] == pytest.approx(truth, rel=0.02)

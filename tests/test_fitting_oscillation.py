@@ -249,5 +249,54 @@ def test_strategies_by_name_compose_with_an_optimiser():
     assert isinstance(fitting.strategy("multiple-shooting"), fitting.MultipleShooting)
     assert isinstance(fitting.strategy("curriculum", fitting.Adam()).optimiser, fitting.Adam)
     assert [fitting.strategy(n).name for n in fitting.STRATEGIES] == list(fitting.STRATEGIES)
-    with pytest.raises(ValueError, match="unknown strategy 'newton'; use one of single-shooting"):
+    with pytest.raises(ValueError, match="unknown strategy 'newton'; use one of auto, single-shooting"):
         fitting.strategy("newton")
+
+
+def test_detect_rhythm_tells_oscillations_from_transients_steps_and_noise():
+    """The autocorrelation test on traces of known rhythm: a 3 s sine under noise of half its amplitude and the
+    bundled Li–Rinzel recording (period 12.8 s, Li & Rinzel 1994 at IP3 = 0.4 µM; 2 Hz frames) are rhythmic at
+    their periods (within 10%); noise, a decay, a single transient and a step are not."""
+    rng = np.random.default_rng(0)
+    ts = np.linspace(0.0, 10.0, 201)
+    rhythmic, period, peak = fitting.detect_rhythm(ts, np.sin(2 * np.pi * ts / 3.0) + 0.5 * rng.normal(size=201))
+    assert rhythmic and peak > 0.5 and period == pytest.approx(3.0, rel=0.1)
+    flat = [
+        rng.normal(size=201),
+        0.1 + np.exp(-ts / 1.5) + 0.02 * rng.normal(size=201),
+        0.1 + (ts > 1) * (np.exp(-(ts - 1) / 0.8) - np.exp(-(ts - 1) / 0.1)) + 0.02 * rng.normal(size=201),
+        0.1 + 0.5 * (ts > 4) + 0.02 * rng.normal(size=201),
+    ]
+    assert [fitting.detect_rhythm(ts, y)[0] for y in flat] == [False] * 4
+    rec = _bundled_recording()
+    rhythmic, period, _ = fitting.detect_rhythm(rec.time, rec.traces[0])
+    assert rhythmic and period == pytest.approx(12.8, rel=0.1)
+
+
+def _bundled_recording():
+    from pathlib import Path
+
+    return cicrjax.load_recording(Path(__file__).parents[1] / "data" / "synthetic-fura2-li-rinzel" / "ratio.csv")
+
+
+def test_auto_strategy_chooses_the_remedy_only_for_a_trace_that_oscillates_by_itself():
+    """`choose_strategy(problem)` (the default of `fit`): period-matched on a sine-like trace; single shooting on a
+    decay, on the same rhythm driven by a protocol, and where a prior rules the least-squares remedy out."""
+    ts = np.linspace(0.0, 10.0, 101)
+    wave = 0.3 + 0.2 * np.sin(2 * np.pi * ts / 2.0)
+
+    def choose(data, **kw):
+        problem = fitting.define_problem(cicrjax.GDB1990(), ts, data, free=["VM2"], **kw)
+        remedy, why = fitting.choose_strategy(problem)
+        return remedy.name, why
+
+    name, why = choose(wave)
+    assert name == "period-matched" and why.startswith("auto: the trace oscillates (period about 2 s,")
+    assert choose(0.3 + np.exp(-ts))[0] == "single-shooting"
+    driven = cicrjax.Protocol({"beta": cicrjax.Constant(0.3)})
+    assert choose(wave, protocol=driven) == (
+        "single-shooting",
+        "auto: the trace follows a protocol, so its rhythm is not the model's own",
+    )
+    name, why = choose(wave, priors={"VM2": fitting.Prior("lognormal", 65.0, 0.2)})
+    assert name == "single-shooting" and "ignores priors" in why

@@ -253,16 +253,14 @@ def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_
     monkeypatch.setattr(fitting._multistart, "multistart", stop)
     argv = ["fit", str(cells_csv), "--model", "li-rinzel1994", "--kind", "calcium", "--free", "v1,v3"]
     argv += ["--per-cell", "v3", "--hierarchical", "v1=0.3", "--bounds", "v3=0.5:1.5", "--out", str(tmp_path / "o")]
-    with pytest.raises(Stop):
-        main(argv)
+    assert main(argv) == 1  # Stop is not an input error: the CLI reports it as a bug (traceback, exit 1)
     (problem,) = seen
     assert problem.batched and problem.data.shape == (4, 11) and float(problem.hierarchical["v1"]) == 0.3
     assert problem.names == ("v1[0]", "v1[1]", "v1[2]", "v1[3]", "v1.median", "v3[0]", "v3[1]", "v3[2]", "v3[3]")
     assert problem.free[5].lower == 0.5 and problem.free[4].lower == pytest.approx(0.6)
     # each cell its own baseline, brightness and noise
     argv = ["fit", str(cells_csv), "--model", "li-rinzel1994", "--kind", "calcium", "--free", "v1,v3"]
-    with pytest.raises(Stop):
-        main([*argv, "--per-cell", "v3,offset,scale,sigma", "--out", str(tmp_path / "p")])
+    assert main([*argv, "--per-cell", "v3,offset,scale,sigma", "--out", str(tmp_path / "p")]) == 1
     assert seen[1].row_profile == ("offset", "scale", "sigma") and seen[1].names[0] == "v1"
 
 
@@ -322,6 +320,11 @@ def test_offset_scale_and_sigma_profiled_in_every_cell(clean):
     assert float(fitting.neg_log_posterior(problem, problem.to_theta({"v1": V1}))) == pytest.approx(expected, rel=1e-6)
     result = fitting.fit(problem, 2, seed=0, optimiser=OPTIMISER)
     assert result.estimate("v1") == pytest.approx(V1, rel=1e-2)
+    # parameters counted by hand: v1, and an offset, a scale and a σ for each of the 4 cells
+    assert result.k == 1 + 3 * 4 and result.n_data == 4 * TS.shape[0]
+    assert result.aic == pytest.approx(2 * 13 + 2 * result.nll, rel=1e-12)
+    assert result.bic == pytest.approx(13 * np.log(4 * TS.shape[0]) + 2 * result.nll, rel=1e-12)
+    assert result.strategy == "single-shooting" and result.strategy_reason.startswith("auto: the conditions")
     np.testing.assert_allclose(result.scale, scale, rtol=2e-2)
     np.testing.assert_allclose(result.sigma, sigma, rtol=0.5)  # 11 points per cell
     content = fitting.results_dict(result, problem, model="li-rinzel1994", recording="x", wall_time_s=1.0)

@@ -15,7 +15,6 @@ SYNTH = (
 ).split()
 FREE = {"v3": (0.3, 3.0), "d5": (0.03, 0.3)}  # SERCA V_max (µM/s) and IP3R activating-Ca K_d (µM): a decade each
 T0 = -30.0  # the recording starts 30 s after the published initial state
-STRATEGY = "period-matched"  # single shooting reaches the optimum from 1 of 8 starts here, this from 8 of 8
 
 
 def add_parser(sub):
@@ -23,8 +22,9 @@ def add_parser(sub):
         "demo",
         help="fit the bundled Li–Rinzel Fura-2 recording and write results.json, fit.csv, fit.png",
         description="Fit li-rinzel1994 (SERCA V_max v3 and IP3R activation K_d d5, a decade of bounds each) to "
-        f"{RECORDING} from seeded Latin-hypercube starts with the period-matched strategy, as `cicrjax fit "
-        "--strategy period-matched` would; write results.json, fit.csv and fit.png into --out.",
+        f"{RECORDING} from seeded Latin-hypercube starts with the strategy `cicrjax fit` chooses by default "
+        "(--strategy auto: period-matched, as the trace oscillates; single shooting reaches the optimum from 1 of 8 "
+        "starts here); write results.json, fit.csv and fit.png into --out.",
     )
     p.add_argument("--out", default="cicrjax-demo", metavar="DIR", help="output directory (default cicrjax-demo)")
     p.add_argument("--starts", default="8", metavar="N", help="number of starts (default 8)")
@@ -52,7 +52,7 @@ def run(args):
     from .._problem import define_problem
     from .._result import summarise
     from .._signal import RatioSignal
-    from .._strategies import strategy
+    from .._strategies import choose_strategy
     from .fit import _int, _out_dir, _progress
     from .write import write_outputs
 
@@ -75,12 +75,12 @@ def run(args):
         atol=1e-10,
         max_steps=20_000,
     )
-    remedy = strategy(STRATEGY)
+    remedy, why = choose_strategy(problem, "auto")
     _progress(
-        f"fitting li-rinzel1994 to {name}: {', '.join(FREE)} free; {n_starts} start(s) with the {STRATEGY} "
-        "strategy (compiling takes most of the first minute)"
+        f"fitting li-rinzel1994 to {name}: {', '.join(FREE)} free; {n_starts} start(s) with the {remedy.name} "
+        f"strategy ({why}; compiling takes most of the first minute)"
     )
-    ms = multistart(problem, n_starts, strategy=remedy, seed=seed)
+    ms = multistart(problem, n_starts, strategy="auto", seed=seed)
     result = summarise(problem, ms)
     wall = time.perf_counter() - started
     write_outputs(out, result, problem, model="li-rinzel1994", recording=name, wall_time_s=wall, trace_names=rec.names)

@@ -97,7 +97,7 @@ def add_parser(sub):
     p.add_argument(
         "--strategy",
         choices=("auto", *STRATEGIES),
-        default="single-shooting",
+        default="auto",
         help="auto (default: period-matched where the trace oscillates by itself, else single-shooting), "
         "single-shooting, or a remedy for oscillating traces: period-matched, multiple-shooting, curriculum; each "
         "runs --optimiser",

@@ -5,6 +5,8 @@ import equinox as eqx
 from cicrjax import InputError
 
 from .._optimisers import AbstractOptimiser
+from .._problem import Problem
+from .._rhythm import detect_rhythm
 from .base import AbstractStrategy, SingleShooting
 from .curriculum import HorizonCurriculum
 from .multiple_shooting import MultipleShooting
@@ -27,15 +29,44 @@ def strategy(name: str, optimiser: AbstractOptimiser | None = None) -> AbstractS
 
     **Example:** `multistart(problem, 16, strategy=strategy("period-matched"))`
     """
+    return _named(name, optimiser)
+
+
+def _named(name: str, optimiser: AbstractOptimiser | None) -> AbstractStrategy:
     if name not in _BY_NAME:
-        raise InputError(f"unknown strategy {name!r}; use one of {', '.join(STRATEGIES)}")
+        raise InputError(f"unknown strategy {name!r}; use one of auto, {', '.join(STRATEGIES)}")
     return _BY_NAME[name]() if optimiser is None else _BY_NAME[name](optimiser=optimiser)
 
 
-def compose(strategy: AbstractStrategy | None, optimiser: AbstractOptimiser | None) -> AbstractStrategy:
-    """`strategy` (default single shooting) around `optimiser` (default the strategy's own)."""
+def choose_strategy(
+    problem: Problem, strategy: AbstractStrategy | str | None = "auto", optimiser: AbstractOptimiser | None = None
+) -> tuple[AbstractStrategy, str]:
+    """The strategy that fits `problem`, around `optimiser` (default the strategy's own), and why it was chosen.
+
+    `strategy` is a strategy, a name of [`fitting.STRATEGIES`][], `None` (single shooting) or `"auto"`: the
+    period-matched remedy where the first trace oscillates by itself (a regular rhythm in its autocorrelation,
+    [`fitting.detect_rhythm`][], no protocol driving it, not a batch of conditions, and a least-squares
+    problem), else single shooting.
+
+    **Example:** `remedy, why = choose_strategy(problem)`
+    """
+    if isinstance(strategy, AbstractStrategy):
+        return (strategy if optimiser is None else eqx.tree_at(lambda s: s.optimiser, strategy, optimiser)), "given"
     if strategy is None:
-        return SingleShooting() if optimiser is None else SingleShooting(optimiser)
-    if optimiser is None:
-        return strategy
-    return eqx.tree_at(lambda s: s.optimiser, strategy, optimiser)
+        return _named("single-shooting", optimiser), "default"
+    if strategy != "auto":
+        return _named(strategy, optimiser), "given"
+    single = _named("single-shooting", optimiser)
+    if problem.protocol is not None:
+        return single, "auto: the trace follows a protocol, so its rhythm is not the model's own"
+    if problem.batched:
+        return single, "auto: the conditions (cells) are fitted as one batch"
+    rhythmic, period, peak = detect_rhythm(problem.ts, problem.data[0], problem.mask[0])
+    if not rhythmic:
+        return single, f"auto: no regular rhythm in the trace (autocorrelation peak {peak:.2f} < 0.5)"
+    remedy = _named("period-matched", optimiser)
+    try:
+        remedy.check(problem)
+    except InputError as error:
+        return single, f"auto: the trace oscillates, but the period-matched fit does not apply ({error})"
+    return remedy, f"auto: the trace oscillates (period about {period:.3g} s, autocorrelation peak {peak:.2f})"
