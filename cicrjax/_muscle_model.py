@@ -4,12 +4,12 @@ import abc
 from typing import ClassVar
 
 import diffrax
-import optimistix as optx
 from equinox import AbstractVar
 from jaxtyping import Array
 
 from ._custom_types import Scalar, State
 from ._model import AbstractModel
+from ._rosenbrock import Ros34PW2
 
 
 class AbstractMuscleModel(AbstractModel):
@@ -38,19 +38,16 @@ class AbstractMuscleModel(AbstractModel):
 
 
 def muscle_solver() -> diffrax.AbstractSolver:
-    """Kvaerno5, Newton solves at the step-size controller's tolerances: `cardiac`'s and `hinch2004`'s default.
+    """The Rosenbrock–W solver [`cicrjax.Ros34PW2`][]: `cardiac`'s default (`hinch2004` and `skeletal` use Rodas4).
 
-    Muscle models are stiff (cleft diffusion ~5·10⁴ s⁻¹, RyR1 gating at 10⁶ s⁻¹) and mix µM-scale concentrations
-    with gating fractions near 1e-7. Measured on one paced cardiac beat at rtol 1e-6 (benchmarks/beat_timing.py),
-    against scipy Radau at rtol 1e-10: this default takes ~200 steps with errors ~2e-5 of each state's peak; the
-    Rosenbrock solver [`cicrjax.Rodas4`][] takes ~470 cheaper steps, 3–8× faster, with errors ~1e-6 (2–15× on
-    Hinch/Skeletal clamps): use it for forward simulation (the gain function does; it is `skeletal`'s default).
-    For gradients this default wins: value and gradient for five cardiac parameters cost ~70 ms in forward mode
-    (`diffrax.ForwardMode`) against ~120 ms with Rodas4 in forward mode and ~220 ms in reverse mode, because the
-    Newton solves differentiate implicitly while a Rosenbrock step differentiates through its Jacobian.
-    diffrax's default `VeryChord` at the controller's tolerances reports false divergence near roundoff and takes
-    ~2000 steps.
+    Muscle models are stiff (cleft diffusion ~5·10⁴ s⁻¹, RyR1 gating at 10⁶ s⁻¹). Measured on one paced cardiac
+    beat at rtol 1e-6 (`python -m benchmarks.beat_timing --gradients`, one process, load 7–9 on 2 cores):
+    simulation 52 ms (Ros34PW2), 36 ms (Rodas4), 79 ms (Kvaerno5 + Newton); value and forward-mode gradient for
+    five parameters 215, 274 and 130 ms; compilation of the simulation 9–23, 35–67 and 11–33 s. Kvaerno5's
+    gradients with respect to protocol edge times (pacing, clamp steps) are off by 5.5% (tests/test_protocol.py),
+    the Rosenbrock solvers' are exact; Ros34PW2 holds its Jacobian out of differentiation, so its forward-mode
+    gradients cost no second derivatives, and it compiles fastest.
 
     **Example:** `simulate(Cardiac(), ts, protocol=paced(1.0, count=1), solver=muscle_solver())`
     """
-    return diffrax.Kvaerno5(root_finder=diffrax.with_stepsize_controller_tols(optx.Newton)())
+    return Ros34PW2()

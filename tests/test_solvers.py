@@ -90,3 +90,37 @@ def test_simulate_batch_rejects_options_it_cannot_honour(gdb_batch):
         cj.simulate_batch(batch, jnp.linspace(0.0, 1.0, 3), throw=True)
     with pytest.raises(cj.InputError, match="same leading batch axis"):
         cj.simulate_batch(cj.GDB1990(), jnp.linspace(0.0, 1.0, 3))
+
+
+# Each stiff model with its default solver: one parameter, a short protocol, forward mode against central
+# differences of the same solver (relative step 1e-5) at tight tolerances.
+STIFF_CASES = {
+    "cardiac": ("V_max_SERCA", lambda: cj.paced(1.0, count=1), 0.1, ("Ros34PW2",)),
+    "hinch2004": ("J_R", lambda: cj.voltage_clamp(0.0, duration=0.05), 0.05, ("Rodas4",)),
+    "skeletal": ("nu_SR", lambda: cj.voltage_clamp(0.0, duration=0.02), 0.02, ("Rodas4",)),
+    "sneyd2002": ("k1", lambda: None, 2.0, ("Kvaerno5",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STIFF_CASES))
+def test_stiff_default_solver_gradients_match_finite_differences(name):
+    parameter, protocol, t_end, solver_names = STIFF_CASES[name]
+    model = cj.get_model(name)()
+    assert type(model.default_solver()).__name__ in solver_names
+    ts = jnp.linspace(0.0, t_end, 6)
+    p0 = float(getattr(model, parameter))
+
+    @jax.jit
+    def value_and_tangent(p):
+        def loss(p):
+            m = dataclasses.replace(model, **{parameter: p})
+            sol = cj.simulate(m, ts, protocol=protocol(), rtol=1e-10, atol=1e-12, adjoint=diffrax.ForwardMode())
+            return jnp.sum(sol.ys[:, 0])
+
+        return jax.jvp(loss, (p,), (jnp.ones_like(p),))
+
+    value, tangent = value_and_tangent(jnp.asarray(p0))
+    h = 1e-5 * p0
+    central = (value_and_tangent(jnp.asarray(p0 + h))[0] - value_and_tangent(jnp.asarray(p0 - h))[0]) / (2 * h)
+    assert abs(float(tangent)) > 0  # the parameter matters over this protocol
+    assert float(tangent) == pytest.approx(float(central), rel=1e-4)

@@ -8,8 +8,9 @@ from jaxtyping import Array
 from .._fluxes.electro import FARADAY, GAS_CONSTANT, ghk_factor, reduced_potential
 from .._fluxes.ncx import NCX
 from .._hill import hill
-from .._muscle_model import AbstractMuscleModel, muscle_solver
+from .._muscle_model import AbstractMuscleModel
 from .._parameters import param
+from .._rosenbrock import Rodas4
 from .._units import MILLIMOLAR, PER_MS
 
 
@@ -177,4 +178,6 @@ class Hinch2004(AbstractMuscleModel):
         return jnp.array([0.1, 700e-3 * MILLIMOLAR, *z, 0.0636364 * MILLIMOLAR], dtype=self.V.dtype)
 
     def default_solver(self):
-        return muscle_solver()
+        """Rodas4: on a 0 mV clamp, simulation 2.1 ms against 10.8 ms (Kvaerno5 + Newton) and 6.0 ms (Ros34PW2);
+        forward-mode gradient of five parameters 21 ms against 35 and 20 ms (load 6–9, one process)."""
+        return Rodas4()
