@@ -34,7 +34,17 @@ def compilation_cache_dir(environ=os.environ) -> str | None:
 
 
 def enable_compilation_cache(environ=os.environ) -> None:
-    """Turn on JAX's persistent compilation cache (every compiled program kept), so a second run skips XLA."""
+    """Turn on JAX's persistent compilation cache (every compiled program kept), so a second run skips XLA.
+
+    JAX never caches a program that contains a host callback, and Equinox's runtime checks (`eqx.error_if`, in
+    diffrax's `throw=True`, lineax and optimistix) are host callbacks; so, unless `EQX_ON_ERROR` is set, they are
+    switched to Equinox's `nan` mode: a failed check fills its outputs with NaN, which the commands report as a
+    failed computation (they check `Solution.success` and finite results on the host).
+    """
+    if "EQX_ON_ERROR" not in environ:
+        import equinox._errors  # read when a check is traced; the environment variable was read at import
+
+        equinox._errors.EQX_ON_ERROR = "nan"
     folder = compilation_cache_dir(environ)
     if folder is None:
         return
