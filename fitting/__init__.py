@@ -36,7 +36,14 @@ from ._optimisers import (
     RunOutput as RunOutput,
     State as State,
 )
-from ._petab import PetabProblem as PetabProblem, load_petab as load_petab
+from ._petab import (
+    PetabFit as PetabFit,
+    PetabProblem as PetabProblem,
+    evaluate_petab as evaluate_petab,
+    fit_petab as fit_petab,
+    load_petab as load_petab,
+    petab_starts as petab_starts,
+)
 from ._prior import Prior as Prior
 from ._problem import (
     INITIAL_PREFIX as INITIAL_PREFIX,

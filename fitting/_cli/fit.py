@@ -46,7 +46,9 @@ def add_parser(sub):
         help="recording file (CSV, TSV, npy, npz, suite2p folder, TIFF), or a folder or quoted glob of them: each "
         "is fitted in turn into --out/NAME/, skipping those already done",
     )
-    p.add_argument("--model", required=True, help="model CLI name (see `cicrjax models`)")
+    p.add_argument(
+        "--model", default=None, help="model CLI name (see `cicrjax models`); with --petab, default the problem's SBML"
+    )
     p.add_argument("--petab", metavar="PROBLEM.yaml", help="run a PEtab problem instead of a recording")
     p.add_argument("--map", action="append", default=[], metavar="PETAB_ID=NAME", help="PEtab id → model name")
     p.add_argument(
@@ -218,13 +220,13 @@ def _pacing(args, model, protocol, ts):
 def run(args):
     from .._multistart import multistart
     from .._optimisers import LBFGS, Adam, LevenbergMarquardt
-    from .._petab import load_petab
+    from .petab import run_petab
 
     started = time.perf_counter()
     n_starts = _int(args.starts, "--starts", 1)
     seed = _int(args.seed, "--seed", 0)
     max_iter = _int(args.max_iter, "--max-iter", 1)
-    model_cls = get_model(args.model)
+    model_cls = None if args.model is None and args.petab is not None else get_model(_model_name(args))
     fix = {k: parse_float(v, f"--fix {k}") for k, v in _pairs(args.fix, "--fix", "beta=0.4").items()}
     start = {k: parse_float(v, f"--start {k}") for k, v in _pairs(args.start, "--start", "VM2=60").items()}
     bounds = _bounds(args.bounds)
@@ -251,17 +253,19 @@ def run(args):
     if args.petab is not None:
         if args.recording is not None:
             raise UsageError("give either RECORDING or --petab PROBLEM.yaml, not both")
-        if args.free or fix or bounds or start or priors or args.kind or args.indicator or args.protocol:
+        if args.free or fix or bounds or priors or args.kind or args.indicator or args.protocol:
             raise UsageError("with --petab the parameter table sets free/fixed/bounds; drop --free/--fix/--bounds")
+        if args.strategy not in ("auto", "single-shooting") or args.optimiser not in (None, "lbfgs"):
+            raise UsageError("--petab problems are fitted by single shooting with lbfgs; drop --strategy/--optimiser")
         if args.per_cell or args.hierarchical:
             raise UsageError("--per-cell/--hierarchical apply to recordings; the PEtab conditions are batched already")
         if args.pacing_period is not None:
             raise UsageError("--pacing-period applies to recordings; the PEtab conditions set the inputs")
         out = _out_dir(args.out)
-        _progress(f"reading PEtab problem {args.petab}")
-        pp = load_petab(args.petab, model_cls(), mapping=mapping, max_steps=20_000)
-        jobs = [(pp.problem, str(args.petab), tuple(pp.conditions), out, *choose(pp.problem))]
-        include_initial = True
+        return run_petab(
+            args.petab, out, model=args.model, mapping=mapping, starts=n_starts, seed=seed, start=start,
+            max_iter=max_iter, progress=_progress,
+        )  # fmt: skip
     else:
         if args.recording is None:
             raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
@@ -322,6 +326,12 @@ class _bar:
             self.context.__exit__(*exc)
             self.bar.close()
         return False
+
+
+def _model_name(args) -> str:
+    if args.model is None:
+        raise UsageError("--model is required to fit a recording, e.g. --model gdb1990 (see `cicrjax models`)")
+    return args.model
 
 
 def _free_names(args, model_cls, fix) -> list[str]:
