@@ -21,15 +21,32 @@ FD_STEP = {"cardiac": 1e-3, "hinch2004": 1e-4, "skeletal": 1e-3}
 FD_REL = {"cardiac": 3e-5, "hinch2004": 3e-5, "skeletal": 3e-5}
 
 
-def _loss(model):
-    ys = cj.simulate(model, TS, **TOL).ys
+def _loss(ys, model):
+    """Sum of squares of the trajectory, each state scaled by its initial value (+1); one number per trajectory."""
     scale = jnp.abs(model.initial_state()) + 1.0
-    return jnp.sum((ys / scale[None, :]) ** 2)
+    return jnp.sum((ys / scale.reshape((1,) * (ys.ndim - 1) + (-1,))) ** 2, axis=(-2, -1))
 
 
 def _perturbed(model, factor):
     """The model with every parameter multiplied by `factor` (a second, nearby parameter set)."""
     return dataclasses.replace(model, **{p.name: getattr(model, p.name) * factor for p in model.parameters()})
+
+
+def _fd_models(model):
+    """Central-difference points of every parameter: value ± h/2 and ± h (Richardson), in that order."""
+    points, steps = [], {}
+    for info in model.parameters():
+        value = float(getattr(model, info.name))
+        if value == 0 and info.constraint != "real":
+            continue  # at a constraint boundary (caffeine = 0): no two-sided difference exists
+        h = FD_STEP.get(model.name, 1e-4) * abs(value) if value != 0 else 1e-4
+        steps[info.name] = h
+        for step in (h / 2, -h / 2, h, -h):
+            points.append(dataclasses.replace(model, **{info.name: getattr(model, info.name) + step}))
+    return points, steps
+
+
+_simulate_batch = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))
 
 
 @pytest.fixture(scope="module", params=sorted(cj.MODELS))
@@ -46,37 +63,49 @@ def test_metadata(model):
         assert getattr(model, p.name).dtype == jnp.float64
 
 
-def test_jit_vmap_matches_loop(model):
-    sim = jax.jit(lambda m: cj.simulate(m, TS, **TOL))
-    models = [model, _perturbed(model, 1.02)]
-    looped = np.stack([np.asarray(sim(m).ys) for m in models])
-    batch = jax.tree.map(lambda *x: jnp.stack(x), *models)
-    batched = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))(batch)
+@pytest.fixture(scope="module")
+def batch(model):
+    """One vmapped solve (one compilation per model) of the model, a nearby parameter set and every
+    finite-difference point of the gradient test."""
+    points, steps = _fd_models(model)
+    models = [model, _perturbed(model, 1.02), *points]
+    sol = _simulate_batch(jax.tree.map(lambda *x: jnp.stack(x), *models))
+    return models, sol, steps
+
+
+@pytest.fixture(scope="module")
+def value_and_grad(model):
+    """The unbatched solve with its gradient, one compilation per model: m -> ((loss, ys), d loss/d parameters)."""
+    params, static = eqx.partition(model, eqx.is_inexact_array)
+
+    def loss(p):
+        ys = cj.simulate(eqx.combine(p, static), TS, **TOL).ys
+        return _loss(ys, model), ys
+
+    run = jax.jit(jax.value_and_grad(loss, has_aux=True))
+    return lambda m: run(eqx.partition(m, eqx.is_inexact_array)[0])
+
+
+def test_jit_vmap_matches_loop(batch, value_and_grad):
+    models, batched, _ = batch
+    looped = np.stack([np.asarray(value_and_grad(m)[0][1]) for m in models[:2]])
     assert bool(jnp.all(batched.success))
     assert np.all(np.isfinite(looped))
-    np.testing.assert_allclose(np.asarray(batched.ys), looped, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(batched.ys[:2]), looped, rtol=1e-8, atol=1e-12)
 
 
-def test_grad_matches_central_differences(model):
-    params, static = eqx.partition(model, eqx.is_inexact_array)
-    loss = jax.jit(lambda p: _loss(eqx.combine(p, static)))
-    grad = jax.jit(jax.grad(lambda p: _loss(eqx.combine(p, static))))(params)
-    total = abs(float(loss(params)))
-    for info in model.parameters():
-        value = float(getattr(model, info.name))
-        if value == 0 and info.constraint != "real":
-            continue  # at a constraint boundary (caffeine = 0): no two-sided difference exists
-        h = FD_STEP.get(model.name, 1e-4) * abs(value) if value != 0 else 1e-4
-
-        def central(step, name=info.name, value=value):
-            up = eqx.tree_at(lambda p: getattr(p, name), params, value + step)
-            down = eqx.tree_at(lambda p: getattr(p, name), params, value - step)
-            return (float(loss(up)) - float(loss(down))) / (2 * step)
-
+def test_grad_matches_central_differences(model, batch, value_and_grad):
+    _, sol, steps = batch
+    (total, _), grad = value_and_grad(model)
+    losses = np.asarray(_loss(sol.ys, model))
+    np.testing.assert_allclose(losses[0], float(total), rtol=1e-8)
+    # Losses of the finite-difference points, four per parameter: + h/2, − h/2, + h, − h.
+    for (name, h), (up2, down2, up, down) in zip(steps.items(), losses[2:].reshape(-1, 4), strict=True):
+        value = float(getattr(model, name))
         # Richardson extrapolation: O(h^4) truncation error, since spike timing gives large third derivatives.
-        fd = (4 * central(h / 2) - central(h)) / 3
-        ad = float(getattr(grad, info.name))
+        fd = (4 * (up2 - down2) / h - (up - down) / (2 * h)) / 3
+        ad = float(getattr(grad, name))
         # Compare elasticities (value × derivative) so that every parameter is judged on the same scale; the
         # absolute floor is the loss change that finite differences resolve at rtol 1e-10.
         scale = abs(value) if value != 0 else 1.0
-        assert ad * scale == pytest.approx(fd * scale, rel=FD_REL.get(model.name, 1e-5), abs=1e-6 * total), info.name
+        assert ad * scale == pytest.approx(fd * scale, rel=FD_REL.get(model.name, 1e-5), abs=1e-6 * abs(total)), name
