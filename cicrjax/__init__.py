@@ -47,6 +47,8 @@ from ._models import (
     Atri1993 as Atri1993,
     Borghans1997 as Borghans1997,
     Cardiac as Cardiac,
+    CardiacHuman as CardiacHuman,
+    CardiacMouse as CardiacMouse,
     DeYoungKeizer1992 as DeYoungKeizer1992,
     Hinch2004 as Hinch2004,
     LiRinzel1994 as LiRinzel1994,

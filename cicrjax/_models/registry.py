@@ -4,6 +4,8 @@ from .._errors import InputError
 from .atri1993 import Atri1993
 from .borghans1997 import Borghans1997
 from .cardiac import Cardiac
+from .cardiac_human import CardiacHuman
+from .cardiac_mouse import CardiacMouse
 from .deyoung_keizer1992 import DeYoungKeizer1992
 from .gdb1990 import GDB1990
 from .hinch2004 import Hinch2004
@@ -16,7 +18,7 @@ MODELS = {
     cls.name: cls
     for cls in (
         GDB1990, DeYoungKeizer1992, LiRinzel1994, Borghans1997, Marhl2000, Atri1993, Sneyd2002,
-        Hinch2004, Cardiac, Skeletal,
+        Hinch2004, Cardiac, CardiacMouse, CardiacHuman, Skeletal,
     )
 }  # fmt: skip
 
