@@ -1,9 +1,12 @@
 """Batch and fit cases at many cells, float32 and float64, for an accelerator: `benchmarks/gpu.sh` runs it.
 
 Run from the repository root (cicrjax need not be installed; scipy and libRoadRunner are not needed):
-`PYTHONPATH=. python -m benchmarks.gpu --json OUT.json [--sizes 10000 100000] [--budget 330]`.
-Every (case, cells, dtype) runs in its own interpreter with a time limit, so one slow or failing case costs at most
-its limit; the 100k fit is skipped (and said so) when the 10k fit's time, scaled by 10, exceeds the budget left.
+`PYTHONPATH=. python -m benchmarks.gpu --json OUT.json [--sizes 1000 10000 100000] [--budget 330]`.
+Every (case, cells, dtype) runs in its own interpreter with a time limit (`--case-limit`, 150 s; fits
+`--fit-limit`, 60 s), so one slow or failing case costs at most its limit; a size is skipped (and said so) when the
+previous size's time, scaled by the number of cells, exceeds the budget left. Every row reports `cells_per_s`
+(cells / warm time, else / first-call time); a fit that hits its time cap reports `cells_per_s_below`, the bound
+n / cap, instead.
 
 - batch: gdb1990 over 0–10 s, 101 save points, for N parameter sets (VM2, VM3, KA log-uniform over a decade);
   rtol 1e-8, atol 1e-10 in float64 and rtol 1e-5, atol 1e-7 in float32. One vmapped, compiled call.
@@ -113,12 +116,15 @@ def _one(case: str, n: int, dtype: str, timeout: float) -> dict:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=os.environ.copy())
     except subprocess.TimeoutExpired:
-        return {"status": f"timed out after {timeout:.0f} s", "wall_s": time.perf_counter() - start}
+        return {"status": f"timed out after {timeout:.0f} s (capped)", "wall_s": time.perf_counter() - start,
+                "cells_per_s_below": n / timeout}  # fmt: skip
     wall = time.perf_counter() - start
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         return {"status": "failed: " + " | ".join(proc.stderr.strip().splitlines()[-3:]), "wall_s": wall}
-    return {"status": "ok", "wall_s": wall, **json.loads(lines[-1])}
+    result = {"status": "ok", "wall_s": wall, **json.loads(lines[-1])}
+    result["cells_per_s"] = n / (result["warm_s"] or result["first_s"])
+    return result
 
 
 def _device() -> str:
@@ -131,11 +137,12 @@ def _device() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu", description=__doc__.splitlines()[0])
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="numbers of cells")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="numbers of cells")
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=sorted(TOLS))
     parser.add_argument("--cases", nargs="+", default=["batch", "fit"], choices=["batch", "fit"])
     parser.add_argument("--budget", type=float, default=330.0, help="total seconds for all runs (default 330)")
     parser.add_argument("--case-limit", type=float, default=150.0, help="seconds one run may take (default 150)")
+    parser.add_argument("--fit-limit", type=float, default=60.0, help="seconds one fit run may take (default 60)")
     parser.add_argument("--one", nargs=3, metavar=("CASE", "N", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -148,6 +155,7 @@ def main(argv=None) -> int:
     print(f"device {meta['device']}; budget {args.budget:.0f} s", flush=True)
     results = []
     wall = {}  # (case, dtype) -> (n, wall s) of the last run, for the scaled estimate
+    capped = {}  # (case, dtype) -> the size that hit its time cap: larger sizes are skipped
     for case in args.cases:  # every batch size first, then the fits (the 100k fit is the one to skip)
         for n in sorted(args.sizes):
             for dtype in args.dtypes:
@@ -157,12 +165,17 @@ def main(argv=None) -> int:
                 estimate = None if previous is None else previous[1] * n / previous[0]
                 if left < 20:
                     row["status"] = f"skipped: {left:.0f} s of the budget left"
+                elif (case, dtype) in capped:
+                    row["status"] = f"skipped: {capped[(case, dtype)]} cells already hit the time cap"
                 elif estimate is not None and estimate > left:
                     row["status"] = f"skipped: scaled estimate {estimate:.0f} s > {left:.0f} s left of the budget"
                 else:
-                    row.update(_one(case, n, dtype, min(left, args.case_limit)))
+                    limit = args.fit_limit if case == "fit" else args.case_limit
+                    row.update(_one(case, n, dtype, min(left, limit)))
                     if row["status"] == "ok":
                         wall[(case, dtype)] = (n, row["wall_s"])
+                    elif row["status"].startswith("timed out"):
+                        capped[(case, dtype)] = n
                 results.append(row)
                 print(json.dumps(row), flush=True)
     meta["total_s"] = time.perf_counter() - start

@@ -4,7 +4,9 @@ gdb1990 (0–10 s), li-rinzel1994 (0–50 s) and marhl2000 (0–20 s), 1001 save
 for every tool, from the same initial state; scipy gets a plain-float right-hand side. The cardiac model runs
 one 1 Hz paced beat (`cicrjax.paced(1.0, count=1)`, 1001 save points, rtol 1e-6, atol 1e-9) against scipy BDF
 and LSODA given the model's own jit-compiled vector field and Jacobian (restarting at the stimulus edges, where
-cicrjax clips its steps); libRoadRunner is not given the cardiac model (its SBML was not written). Errors are the
+cicrjax clips its steps), with the default solver and with Rodas4; libRoadRunner is not given the cardiac model
+(its SBML was not written). hinch2004 clamped at 5 mV (0–0.2 s) runs against libRoadRunner on
+`models/hinch2004.ant` and scipy LSODA. Errors are the
 largest absolute error of cytosolic Ca (µM) against the reference (DOP853 at rtol 1e-13 for the small models;
 Radau at rtol 1e-10 on the same vector field for the cardiac beat).
 """
@@ -102,6 +104,9 @@ def _piecewise(rhs, jac, y0, ts, edges, method, rtol, atol, dense: bool):
     return np.concatenate(out) if dense else y
 
 
+TARGET_BEAT_VS_LSODA = 0.5
+
+
 def cardiac_beat(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[Row]:
     model = cj.get_model("cardiac")()
     protocol = cj.paced(1.0, count=1)
@@ -109,6 +114,11 @@ def cardiac_beat(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[R
     run = jax.jit(lambda m: cj.simulate(m, jnp.asarray(ts), protocol=protocol, rtol=rtol, atol=atol).ys)
     compile_s = _first_call(lambda: run(model))
     ours = median_time(lambda: run(model).block_until_ready(), repeats, warmup=True)
+    solver = type(model.default_solver()).__name__
+    rodas = jax.jit(lambda m: cj.simulate(m, jnp.asarray(ts), protocol=protocol, rtol=rtol, atol=atol,
+                                          solver=cj.Rodas4()).ys)  # fmt: skip
+    rodas_compile = _first_call(lambda: rodas(model))
+    ours_rodas = median_time(lambda: rodas(model).block_until_ready(), repeats, warmup=True)
 
     f = jax.jit(lambda t, y: model.vector_field(t, y, protocol))
     jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, protocol), argnums=1))
@@ -124,10 +134,11 @@ def cardiac_beat(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[R
     jumps = np.asarray(protocol.jump_times())
     edges = np.unique(np.concatenate([[0.0], jumps[(jumps > 0) & (jumps < 1)], [1.0]]))
     ref = _piecewise(rhs, jacobian, y0, ts, edges, "Radau", 1e-10, 1e-13, dense=True)
-    err = max_error(run(model), ref)
+    err, err_rodas = max_error(run(model), ref), max_error(rodas(model), ref)
     label = "single cardiac 1 Hz beat"
     rows = [
-        Row(f"{label} compile", compile_s, note="first call: trace + compile + run"),
+        Row(f"{label} compile", compile_s, note=f"first call: trace + compile + run ({solver}, the default)"),
+        Row(f"{label} compile Rodas4", rodas_compile, note="first call: trace + compile + run"),
         skipped(label, "roadrunner CVODE", "no SBML of the cardiac model (see benchmarks/README.md)"),
     ]
     for method in ("BDF", "LSODA"):
@@ -136,7 +147,52 @@ def cardiac_beat(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[R
         )
         sp_err = max_error(_piecewise(rhs, jacobian, y0, ts, edges, method, rtol, atol, dense=True), ref)
         note = "scipy calls the jitted cicrjax vector field and Jacobian"
-        rows.append(Row(label, ours, f"scipy {method}", sp, None, _acc(err, sp_err), note))
+        target = TARGET_BEAT_VS_LSODA if method == "LSODA" else None
+        rows.append(Row(label, ours, f"scipy {method}", sp, target, _acc(err, sp_err), f"{solver} (default); {note}"))
+        rows.append(Row(label, ours_rodas, f"scipy {method}", sp, target, _acc(err_rodas, sp_err), f"Rodas4; {note}"))
+    return rows
+
+
+def hinch_clamp(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[Row]:
+    """hinch2004 clamped at 5 mV from rest (the potential a parameter), 0–0.2 s, 1001 save points: cicrjax's
+    default solver against libRoadRunner CVODE on `benchmarks/models/hinch2004.ant` and scipy on the jitted
+    vector field; reference Radau at rtol 1e-11."""
+    model = cj.with_parameters(cj.get_model("hinch2004")(), {"V": 5.0})
+    ts = np.linspace(0.0, 0.2, 1001)
+    run = jax.jit(lambda m: cj.simulate(m, jnp.asarray(ts), rtol=rtol, atol=atol).ys)
+    compile_s = _first_call(lambda: run(model))
+    ours = median_time(lambda: run(model).block_until_ready(), repeats, warmup=True)
+    f = jax.jit(lambda t, y: model.vector_field(t, y, None))
+    jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, None), argnums=1))
+    y0 = np.asarray(model.initial_state())
+
+    def rhs(t, y):
+        return np.asarray(f(t, y))
+
+    def jacobian(t, y):
+        return np.asarray(jac(t, y))
+
+    edges = np.array([0.0, 0.2])
+    ref = _piecewise(rhs, jacobian, y0, ts, edges, "Radau", 1e-11, 1e-13, dense=True)
+    err = max_error(run(model), ref)
+    solver = type(model.default_solver()).__name__
+    label = "single hinch2004 5 mV clamp"
+    rows = [Row(f"{label} compile", compile_s, note=f"first call: trace + compile + run ({solver})")]
+    why = _roadrunner.missing()
+    if why:
+        rows.append(skipped(label, "roadrunner CVODE", why))
+    else:
+        rr = _roadrunner.load("hinch2004", rtol=rtol, atol=atol)
+        sim_rr = lambda: _roadrunner.simulate(rr, model.states, ts, params={"V": 5.0})  # noqa: E731
+        rr_s = median_time(sim_rr, repeats, warmup=True)
+        rr_err = max_error(sim_rr(), ref)
+        rows.append(Row(label, ours, "roadrunner CVODE", rr_s, TARGET_VS_ROADRUNNER, _acc(err, rr_err),
+                        f"{solver}; both at rtol {rtol:g}, atol {atol:g}"))  # fmt: skip
+    sp = median_time(lambda: _piecewise(rhs, jacobian, y0, ts, edges, "LSODA", rtol, atol, dense=False), 3,
+                     warmup=True)  # fmt: skip
+    sp_err = max_error(_piecewise(rhs, jacobian, y0, ts, edges, "LSODA", rtol, atol, dense=True), ref)
+    rows.append(Row(label, ours, "scipy LSODA", sp, None, _acc(err, sp_err),
+                    "scipy calls the jitted cicrjax vector field and Jacobian"))  # fmt: skip
     return rows
 
 
@@ -146,4 +202,5 @@ def run(quick: bool) -> list[Row]:
     for name, t1 in SMALL:
         rows += small_model(name, t1, repeats)
     rows += cardiac_beat(3 if quick else 7)
+    rows += hinch_clamp(3 if quick else 7)
     return rows
