@@ -111,10 +111,12 @@ from ._parameters import (
 )
 from ._preprocess import (
     Beats as Beats,
+    PacingEstimate as PacingEstimate,
     average_beats as average_beats,
     beat_metrics as beat_metrics,
     correct_bleaching as correct_bleaching,
     detect_beats as detect_beats,
+    estimate_pacing as estimate_pacing,
     normalise as normalise,
     percentile_baseline as percentile_baseline,
     resample as resample,
