@@ -80,6 +80,17 @@ def test_mouse_serca_and_ncx_scale_equal_morotti_code():
     assert float(m.D_sl_myo) == pytest.approx(j_ca_slmyo * 1e15 * 1e3, rel=1e-6)
 
 
+@pytest.mark.parametrize("cls", [cj.CardiacHuman, cj.CardiacMouse])
+def test_species_sets_share_cardiac_equations_and_satisfy_their_constraints(cls):
+    model = cls()
+    assert isinstance(model, cj._models.shannon_cardiac.AbstractShannonCardiac) and model.states == cj.Cardiac.states
+    assert [p.name for p in cls.parameters()] == [p.name for p in cj.Cardiac.parameters()]
+    for p in cls.parameters():
+        p.check(float(getattr(model, p.name)))
+        assert getattr(model, p.name).dtype == jnp.float64
+    assert model.initial_state().shape == (16,) and model.name in cj.MODELS
+
+
 @pytest.fixture(scope="module", params=["cardiac-human", "cardiac-mouse"])
 def two_beats(request):
     """Two beats at 1 Hz from the stored diastolic state, with release and trigger fluxes (one compile each)."""

@@ -15,10 +15,10 @@ TS = jnp.linspace(0.0, HORIZON_S, 21)
 TOL = dict(rtol=1e-10, atol=1e-12, max_steps=200_000)
 # Relative finite-difference step: small where spike timing makes higher derivatives large (the oscillators),
 # larger for the stiff muscle models, whose Newton-solved stages leave noise of ~1e-12 in the loss.
-FD_STEP = {"cardiac": 1e-3, "cardiac-human": 1e-3, "cardiac-mouse": 1e-3, "hinch2004": 1e-4, "skeletal": 1e-3}
+FD_STEP = {"cardiac": 1e-3, "hinch2004": 1e-4, "skeletal": 1e-3}
 # Relative agreement required. The issue asks 1e-5; the Newton-solved stiff muscle models resolve 3e-5 by finite
 # differences (hinch2004 V: FD -3.098171, -3.098177, -3.098200 at steps 1e-2, 1e-3, 2e-4 against AD -3.098249).
-FD_REL = {"cardiac": 3e-5, "cardiac-human": 3e-5, "cardiac-mouse": 3e-5, "hinch2004": 3e-5, "skeletal": 3e-5}
+FD_REL = {"cardiac": 3e-5, "hinch2004": 3e-5, "skeletal": 3e-5}
 
 
 def _loss(ys, model):
@@ -49,7 +49,12 @@ def _fd_models(model):
 _simulate_batch = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))
 
 
-@pytest.fixture(scope="module", params=sorted(cj.MODELS))
+# Species parameter sets of the Shannon structure run cardiac's equations (AbstractShannonCardiac) with other values:
+# jit, vmap and grad are checked once, on cardiac (each costs minutes); test_cardiac_species.py checks their values.
+SAME_EQUATIONS_AS_CARDIAC = ("cardiac-human", "cardiac-mouse")
+
+
+@pytest.fixture(scope="module", params=sorted(set(cj.MODELS) - set(SAME_EQUATIONS_AS_CARDIAC)))
 def model(request):
     return cj.get_model(request.param)()
 
