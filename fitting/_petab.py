@@ -238,7 +238,6 @@ class PetabProblem(eqx.Module):
     """
 
     model: AbstractModel
-    path: Path = eqx.field(static=True)
     parameter_ids: tuple[str, ...] = eqx.field(static=True)  # every id of the parameter table
     names: tuple[str, ...] = eqx.field(static=True)
     scales: tuple[str, ...] = eqx.field(static=True)
@@ -719,7 +718,6 @@ def load_petab(
 
     return PetabProblem(
         model=model,
-        path=path,
         parameter_ids=ids,
         names=tuple(ids[i] for i in free),
         scales=tuple(scales),

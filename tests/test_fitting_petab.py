@@ -2,10 +2,12 @@
 with pre-equilibration, log10 and laplace observables and overrides checked against a hand computation, and
 malformed problems as one-line errors."""
 
+import dataclasses
 import json
 import math
 
 import diffrax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -102,8 +104,13 @@ def toy_nll_by_hand() -> float:
 
 
 @pytest.fixture(scope="module")
-def toy(tmp_path_factory):
-    return fitting.load_petab(write_toy(tmp_path_factory.mktemp("toy")), solver=diffrax.Tsit5(), lint=False)
+def toy_yaml(tmp_path_factory):
+    return write_toy(tmp_path_factory.mktemp("toy"))
+
+
+@pytest.fixture(scope="module")
+def toy(toy_yaml):
+    return fitting.load_petab(toy_yaml, solver=diffrax.Tsit5(), lint=False)
 
 
 def test_toy_nll_by_hand_preequilibration_log10_laplace_overrides_priors(toy):
@@ -118,6 +125,46 @@ def test_toy_nll_by_hand_preequilibration_log10_laplace_overrides_priors(toy):
     expected = [2 * math.exp(-0.25), 2 * math.exp(-0.5), 1.5 * b_c0(0.5) + 0.1, 1.5 * b_c0(1.0) + 0.1,
                 2.0 * (1.5 - 1.25 * math.exp(-2.0)) + 0.1]  # fmt: skip
     np.testing.assert_allclose(prediction, expected, rtol=1e-7)
+
+
+def test_several_condition_and_measurement_files_read_as_one_table(toy_yaml, toy):
+    folder = toy_yaml.parent  # the same SBML file and layout: the compiled NLL is shared
+    lines = (folder / "measurements.tsv").read_text().splitlines(keepends=True)
+    (folder / "m1.tsv").write_text("".join(lines[:3]))
+    (folder / "m2.tsv").write_text("".join(lines[:1] + lines[3:]))
+    lines = (folder / "conditions.tsv").read_text().splitlines(keepends=True)
+    (folder / "c1.tsv").write_text("".join(lines[:2]))
+    (folder / "c2.tsv").write_text("".join(lines[:1] + lines[2:]))
+    text = toy_yaml.read_text().replace("[conditions.tsv]", "[c1.tsv, c2.tsv]")
+    text = text.replace("[measurements.tsv]", "[m1.tsv, m2.tsv]")
+    path = folder / "split.yaml"
+    path.write_text(text)
+    split = fitting.load_petab(path, solver=diffrax.Tsit5(), lint=False)
+    assert split.experiments == toy.experiments and split.n_data == 5
+    np.testing.assert_allclose(
+        fitting.evaluate_petab(split, split.nominal_theta[None])[1], toy_nll_by_hand()[0], rtol=0, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("transformation", ["lin", "log", "log10"])
+@pytest.mark.parametrize("distribution", ["normal", "laplace"])
+def test_measurement_densities_by_hand(toy, transformation, distribution):
+    """PEtab's density of the measurement m given the simulation y and σ (on the transformed scale), as AMICI:
+    normal ½log(2πσ²) + ½((t(m) − t(y))/σ)², laplace log(2σ) + |t(m) − t(y)|/σ, plus log m (log) or log(m ln 10)
+    (log10), the Jacobian that makes it a density of m itself."""
+    obs = dataclasses.replace(toy.observables[0], transformation=transformation, distribution=distribution,
+                              rows=(0, 1, 2, 3, 4))  # fmt: skip
+    problem = dataclasses.replace(toy, observables=(obs,))
+    m, y, sigma = np.asarray(toy.data), np.array([1.5, 1.0, 1.4, 1.6, 2.5]), np.array([0.2, 0.2, 0.1, 0.1, 0.3])
+    t, jacobian = {"lin": (lambda x: x, 0.0), "log": (np.log, np.log(m)), "log10": (np.log10, np.log(m * np.log(10)))}[
+        transformation
+    ]
+    r = (t(m) - t(y)) / sigma
+    expected = (
+        (0.5 * np.log(2 * np.pi * sigma**2) + 0.5 * r**2) if distribution == "normal" else np.log(2 * sigma) + abs(r)
+    )
+    got = problem.neg_log_likelihood_terms(jnp.asarray(y), jnp.asarray(sigma))
+    np.testing.assert_allclose(got, expected + jacobian, rtol=1e-13)
 
 
 def test_sneyd_nll_at_nominal_equals_the_reference(shared_data):
