@@ -107,6 +107,13 @@ def _piecewise(rhs, jac, y0, ts, edges, method, rtol, atol, dense: bool):
 TARGET_BEAT_VS_LSODA = 0.5
 
 
+def _scipy_field(model, protocol):
+    """scipy's right-hand side and Jacobian: the model's own vector field and its Jacobian, jit-compiled."""
+    f = jax.jit(lambda t, y: model.vector_field(t, y, protocol))
+    jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, protocol), argnums=1))
+    return (lambda t, y: np.asarray(f(t, y))), (lambda t, y: np.asarray(jac(t, y)))
+
+
 def cardiac_beat(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[Row]:
     model = cj.get_model("cardiac")()
     protocol = cj.paced(1.0, count=1)
@@ -120,16 +127,8 @@ def cardiac_beat(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[R
     rodas_compile = _first_call(lambda: rodas(model))
     ours_rodas = median_time(lambda: rodas(model).block_until_ready(), repeats, warmup=True)
 
-    f = jax.jit(lambda t, y: model.vector_field(t, y, protocol))
-    jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, protocol), argnums=1))
+    rhs, jacobian = _scipy_field(model, protocol)
     y0 = np.asarray(model.initial_state())
-
-    def rhs(t, y):
-        return np.asarray(f(t, y))
-
-    def jacobian(t, y):
-        return np.asarray(jac(t, y))
-
     rhs(0.0, y0), jacobian(0.0, y0)
     jumps = np.asarray(protocol.jump_times())
     edges = np.unique(np.concatenate([[0.0], jumps[(jumps > 0) & (jumps < 1)], [1.0]]))
@@ -162,16 +161,8 @@ def hinch_clamp(repeats: int, rtol: float = 1e-6, atol: float = 1e-9) -> list[Ro
     run = jax.jit(lambda m: cj.simulate(m, jnp.asarray(ts), rtol=rtol, atol=atol).ys)
     compile_s = _first_call(lambda: run(model))
     ours = median_time(lambda: run(model).block_until_ready(), repeats, warmup=True)
-    f = jax.jit(lambda t, y: model.vector_field(t, y, None))
-    jac = jax.jit(jax.jacfwd(lambda t, y: model.vector_field(t, y, None), argnums=1))
+    rhs, jacobian = _scipy_field(model, None)
     y0 = np.asarray(model.initial_state())
-
-    def rhs(t, y):
-        return np.asarray(f(t, y))
-
-    def jacobian(t, y):
-        return np.asarray(jac(t, y))
-
     edges = np.array([0.0, 0.2])
     ref = _piecewise(rhs, jacobian, y0, ts, edges, "Radau", 1e-11, 1e-13, dense=True)
     err = max_error(run(model), ref)
