@@ -18,6 +18,17 @@ EXAMPLES = (
     "synthetic-raw-bleaching",
     pytest.param("synthetic-cardiac-fluo4", marks=pytest.mark.slow),  # 2.5 s of the stiff cardiac model
 )
+# Regenerated data agree with the shipped files to within the solver's error, not bit for bit: XLA's CPU code differs
+# between processors, and a different rounding changes the adaptive step sequence. `synthesize` integrates at
+# rtol 1e-8; its global error, measured against rtol 1e-10, is 1.7e-7 on the Fura-2 ratio (1.58 at most)
+# and 1.9e-8 on ΔF/F0 (the shipped cardiac trace regenerates within 8.5e-8 and 1.0e-7 on two other processors). The
+# tolerance is 100 × rtol of the signal level (ratio, F, or F/F0 = 1 + ΔF/F0): 6× the largest measured difference
+# and below 1e-4 of the noise σ, so any change visible in the data still fails. Camera counts are integers: a
+# Poisson draw can move by one photoelectron (the gain, 2 ADU) where the rate shifts by ~1e-7 across an integer
+# boundary, in a few samples at most.
+LEVEL_TOLERANCE = 1e-6
+LEVEL = {"ratio": 0.0, "raw": 0.0, "df_f0": 1.0}  # added to the trace to give a level ≥ its scale
+GAIN = {"synthetic-raw-bleaching": 2.0}  # ADU per photoelectron of the camera noise in the README command
 TS = jnp.linspace(0.0, 20.0, 41)
 
 
@@ -28,16 +39,23 @@ def _readme_command(folder: str) -> list[str]:
 
 
 @pytest.mark.parametrize("folder", EXAMPLES)
-def test_shipped_examples_regenerate_bit_for_bit(tmp_path, folder, capsys):
+def test_shipped_examples_regenerate_within_the_solver_tolerance(tmp_path, folder, capsys):
     argv = _readme_command(folder)
     shipped = DATA / folder / argv[argv.index("--out") + 1].split("/")[-1]
     argv[argv.index("--out") + 1] = str(tmp_path / shipped.name)
     assert main(argv) == 0
-    fresh = (tmp_path / shipped.name).read_bytes()
-    assert fresh == shipped.read_bytes(), (
-        f"{shipped} no longer regenerates bit for bit (did the model change?); if the change is intended, rerun "
-        f"the command in {shipped.parent / 'README.md'} and commit the new file"
-    )
+    fresh_lines, shipped_lines = (p.read_text().splitlines() for p in (tmp_path / shipped.name, shipped))
+    hint = f"if the change is intended, rerun the command in {shipped.parent / 'README.md'} and commit the new file"
+    assert len(fresh_lines) == len(shipped_lines) and fresh_lines[0] == shipped_lines[0], hint
+    fresh, old = (np.loadtxt(lines[1:], delimiter=",", ndmin=2) for lines in (fresh_lines, shipped_lines))
+    np.testing.assert_array_equal(fresh[:, 0], old[:, 0])  # frame times: plain arithmetic, the same everywhere
+    level = cicrjax.load_recording(shipped).kind
+    tolerance = LEVEL_TOLERANCE * np.max(np.abs(old[:, 1] + LEVEL[level]))
+    off = np.abs(fresh[:, 1] - old[:, 1])
+    flips = np.abs(off - GAIN.get(folder, np.inf)) <= tolerance  # a camera count moved by one photoelectron
+    assert np.sum(flips) <= 3, f"{shipped}: {np.sum(flips)} camera counts differ; {hint}"
+    worst = np.max(off[~flips])
+    assert worst <= tolerance, f"{shipped} differs by up to {worst:.3g} (> {tolerance:.3g}); {hint}"
 
 
 def test_shipped_examples_have_the_documented_readouts():
