@@ -47,8 +47,8 @@ class CardiacMouse(AbstractShannonCardiac):
     at 1 Hz Ca_i rises from 0.109 to 0.697 µM, peaking 48 ms after the upstroke, and released/entered Ca per beat
     is 9.1 (SERCA 90 % of removal; rodent 92 % in Bers 2002, Nature 415:198). Diastolic Ca climbs with rate:
     0.130 µM at 2 Hz, 0.25 µM at 4 Hz and 0.75 µM at a 140 ms cycle, where the rabbit-like plateau (67 ms) leaves
-    no time to relax; with a 15 ms action potential (`paced(..., apd=0.015)`) it relaxes to 0.20 µM but the
-    transient shrinks to 0.08 µM (measured before the SL-to-cytosol diffusion was set to Morotti's value).
+    no time to relax; with a 15 ms action potential (`paced(..., apd=0.015)`) it relaxes to 0.21 µM but the
+    transient shrinks to 0.09 µM and released/entered to 3.8 (the Shannon gates open little in so short a beat).
 
     **Example:** `simulate(CardiacMouse(), jnp.linspace(0, 0.14, 141), protocol=pace(CardiacMouse(), 0.14, count=1))`
     """
