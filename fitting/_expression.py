@@ -1,13 +1,19 @@
-"""Observable formulas (PEtab `observableFormula`) compiled to jax functions of the model and its trajectory."""
+"""PEtab math (observable and noise formulas) compiled to jax functions: of named values (`compile_expression`),
+or of a model and its trajectory (`compile_formula`)."""
 
 import ast
 from collections.abc import Callable, Mapping
 
 import jax.numpy as jnp
+from jaxtyping import Array
 
 from cicrjax import InputError
 
-_FUNCTIONS = {"exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "sqrt": jnp.sqrt, "abs": jnp.abs}
+_FUNCTIONS = {
+    "exp": jnp.exp, "log10": jnp.log10, "log2": jnp.log2, "ln": jnp.log, "sqrt": jnp.sqrt, "abs": jnp.abs,
+    "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
+    "arcsin": jnp.arcsin, "arccos": jnp.arccos, "arctan": jnp.arctan,
+}  # fmt: skip
 _BINARY = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -17,16 +23,65 @@ _BINARY = {
 }
 
 
+def compile_expression(formula: str, where: str) -> tuple[Callable[[Mapping], Array], frozenset[str]]:
+    """A PEtab math expression (+ − × / ^ or **, exp, log (natural, or log(x, base)), log10, sqrt, abs, min, max,
+    trigonometric) as a function of a mapping name → value, and the names it uses. Python's own parser reads
+    the text; only these operations are translated, nothing is evaluated."""
+    text = formula.strip()
+    try:
+        tree = ast.parse(text.replace("^", "**"), mode="eval").body
+    except SyntaxError:
+        raise InputError(f"{where}: cannot parse the formula {formula!r}; write it as PEtab math") from None
+    names: set[str] = set()
+
+    def build(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+            value = float(node.value)
+            return lambda env: value
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+            return lambda env: env[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            op, left, right = _BINARY[type(node.op)], build(node.left), build(node.right)
+            if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
+                exponent = node.right.value
+                if isinstance(exponent, int | float) and float(exponent).is_integer() and abs(exponent) <= 64:
+                    n = int(exponent)
+                    return lambda env: left(env) ** n
+            return lambda env: op(left(env), right(env))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            inner = build(node.operand)
+            return (lambda env: -inner(env)) if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            name, args = node.func.id, [build(a) for a in node.args]
+            if name == "log" and len(args) == 2:
+                return lambda env: jnp.log(args[0](env)) / jnp.log(args[1](env))
+            if name == "log" and len(args) == 1:
+                return lambda env: jnp.log(args[0](env))
+            if name in ("min", "max") and len(args) >= 2:
+                f = jnp.minimum if name == "min" else jnp.maximum
+
+                def fold(env):
+                    out = args[0](env)
+                    for a in args[1:]:
+                        out = f(out, a(env))
+                    return out
+
+                return fold
+            if name in _FUNCTIONS and len(args) == 1:
+                fn = _FUNCTIONS[name]
+                return lambda env: fn(args[0](env))
+        raise InputError(f"{where}: {ast.unparse(node)!r} in {formula!r} is not supported PEtab math")
+
+    return build(tree), frozenset(names)
+
+
 def _resolve(name: str, states: tuple[str, ...], parameters: tuple[str, ...], mapping: Mapping[str, str]):
     target = mapping.get(name, name)
     if target in states:
         return "state", states.index(target)
     if target in parameters:
         return "parameter", target
-    # SBML species often carry a prefix: IPR_A is the model's state A
-    suffix = [s for s in states if name.endswith("_" + s)]
-    if len(suffix) == 1:
-        return "state", states.index(suffix[0])
     raise InputError(
         f"observable formula name {name!r} is neither a state ({', '.join(states)}) nor a parameter of the model; "
         f"map it with --map {name}=MODEL_NAME"
@@ -36,40 +91,16 @@ def _resolve(name: str, states: tuple[str, ...], parameters: tuple[str, ...], ma
 def compile_formula(
     formula: str, states: tuple[str, ...], parameters: tuple[str, ...], mapping: Mapping[str, str] | None = None
 ) -> Callable:
-    """Compile an arithmetic formula (+ − × / ^ or **, exp, log, log10, sqrt, abs) over state and parameter names to
+    """Compile a PEtab formula over state and parameter names (through `mapping`, PEtab id → model name) to
     `f(model, ys)` returning the value at every save time.
 
-    **Example:** `compile_formula("(0.9 * IPR_A + 0.1 * IPR_O)^4", Sneyd2002.states, ())`
+    **Example:** `compile_formula("(0.9 * IPR_A + 0.1 * IPR_O)^4", Sneyd2002.states, (), {"IPR_A": "A", "IPR_O": "O"})`
     """
-    mapping = dict(mapping or {})
-    try:
-        tree = ast.parse(formula.replace("^", "**"), mode="eval")
-    except SyntaxError:
-        raise InputError(f"cannot parse observable formula {formula!r}") from None
+    f, names = compile_expression(formula, "observable formula")
+    resolved = {name: _resolve(name, states, parameters, dict(mapping or {})) for name in names}
 
-    def build(node):
-        if isinstance(node, ast.Expression):
-            return build(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            value = float(node.value)
-            return lambda model, ys: value
-        if isinstance(node, ast.Name):
-            kind, key = _resolve(node.id, states, parameters, mapping)
-            if kind == "state":
-                return lambda model, ys: ys[..., key]
-            return lambda model, ys: getattr(model, key)
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            op, left, right = _BINARY[type(node.op)], build(node.left), build(node.right)
-            return lambda model, ys: op(left(model, ys), right(model, ys))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            inner, sign = build(node.operand), -1.0 if isinstance(node.op, ast.USub) else 1.0
-            return lambda model, ys: sign * inner(model, ys)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
-            if len(node.args) != 1:
-                raise InputError(f"{node.func.id} takes one argument in observable formula {formula!r}")
-            fn, arg = _FUNCTIONS[node.func.id], build(node.args[0])
-            return lambda model, ys: fn(arg(model, ys))
-        raise InputError(f"observable formula {formula!r}: unsupported expression {ast.unparse(node)!r}")
+    def run(model, ys):
+        env = {name: ys[..., key] if kind == "state" else getattr(model, key) for name, (kind, key) in resolved.items()}
+        return jnp.broadcast_to(jnp.asarray(f(env), dtype=ys.dtype), ys.shape[:-1])
 
-    f = build(tree)
-    return lambda model, ys: jnp.broadcast_to(jnp.asarray(f(model, ys), dtype=ys.dtype), ys.shape[:-1])
+    return run

@@ -2,12 +2,11 @@
 `cicrjax.load_sbml`, and the negative log-likelihood in PEtab's convention (as AMICI computes it) as one jit-compiled
 function of the estimated parameters on their PEtab scales."""
 
-import ast
 import csv
 import dataclasses
 import math
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import diffrax
@@ -19,6 +18,7 @@ from jaxtyping import Array, ArrayLike
 
 from cicrjax import AbstractModel, AbstractSBMLModel, InputError, get_model, load_sbml, simulate
 
+from ._expression import compile_expression
 from ._optimisers import LBFGS, AbstractOptimiser
 from ._transform import Transform
 
@@ -32,76 +32,6 @@ PRIORS = (
     "uniform", "normal", "laplace", "logNormal", "logLaplace",
     "parameterScaleUniform", "parameterScaleNormal", "parameterScaleLaplace",
 )  # fmt: skip
-_FUNCTIONS = {
-    "exp": jnp.exp, "log10": jnp.log10, "log2": jnp.log2, "ln": jnp.log, "sqrt": jnp.sqrt, "abs": jnp.abs,
-    "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh,
-    "arcsin": jnp.arcsin, "arccos": jnp.arccos, "arctan": jnp.arctan,
-}  # fmt: skip
-_BINARY = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-}
-
-
-# --- formulas ----------------------------------------------------------------------------------------------------
-
-
-def compile_expression(formula: str, where: str) -> tuple[Callable[[Mapping], Array], frozenset[str]]:
-    """A PEtab math expression (+ − × / ^ or **, exp, log (natural, or log(x, base)), log10, sqrt, abs, min, max,
-    trigonometric) as a function of a mapping name → value, and the names it uses. Python's own parser reads
-    the text; only these operations are translated, nothing is evaluated."""
-    text = formula.strip()
-    try:
-        tree = ast.parse(text.replace("^", "**"), mode="eval").body
-    except SyntaxError:
-        raise InputError(f"{where}: cannot parse the formula {formula!r}; write it as PEtab math") from None
-    names: set[str] = set()
-
-    def build(node):
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-            value = float(node.value)
-            return lambda env: value
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-            return lambda env: env[node.id]
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            op, left, right = _BINARY[type(node.op)], build(node.left), build(node.right)
-            if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
-                exponent = node.right.value
-                if isinstance(exponent, int | float) and float(exponent).is_integer() and abs(exponent) <= 64:
-                    n = int(exponent)
-                    return lambda env: left(env) ** n
-            return lambda env: op(left(env), right(env))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            inner = build(node.operand)
-            return (lambda env: -inner(env)) if isinstance(node.op, ast.USub) else inner
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-            name, args = node.func.id, [build(a) for a in node.args]
-            if name == "log" and len(args) == 2:
-                return lambda env: jnp.log(args[0](env)) / jnp.log(args[1](env))
-            if name == "log" and len(args) == 1:
-                return lambda env: jnp.log(args[0](env))
-            if name in ("min", "max") and len(args) >= 2:
-                f = jnp.minimum if name == "min" else jnp.maximum
-
-                def fold(env):
-                    out = args[0](env)
-                    for a in args[1:]:
-                        out = f(out, a(env))
-                    return out
-
-                return fold
-            if name in _FUNCTIONS and len(args) == 1:
-                fn = _FUNCTIONS[name]
-                return lambda env: fn(args[0](env))
-        raise InputError(f"{where}: {ast.unparse(node)!r} in {formula!r} is not supported PEtab math")
-
-    return build(tree), frozenset(names)
-
-
 # --- tables ------------------------------------------------------------------------------------------------------
 
 

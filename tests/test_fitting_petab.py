@@ -167,6 +167,23 @@ def test_measurement_densities_by_hand(toy, transformation, distribution):
     np.testing.assert_allclose(got, expected + jacobian, rtol=1e-13)
 
 
+def test_compile_formula_matches_direct_evaluation():
+    import cicrjax
+
+    states = cicrjax.Sneyd2002.states
+    f = fitting.compile_formula("(0.9 * IPR_A + 0.1 * IPR_O)^4", states, (), {"IPR_A": "A", "IPR_O": "O"})
+    ys = jnp.asarray(np.random.default_rng(0).uniform(size=(5, 6)))
+    np.testing.assert_allclose(np.asarray(f(None, ys)), (0.9 * ys[:, 2] + 0.1 * ys[:, 1]) ** 4, rtol=1e-14)
+    g = fitting.compile_formula("-2 + k1 * exp(R) / 4 + log(S, 10) + max(R, O)", states, ("k1",))
+    m = cicrjax.Sneyd2002()
+    expected = -2 + float(m.k1) * np.exp(ys[:, 0]) / 4 + np.log10(ys[:, 3]) + np.maximum(ys[:, 0], ys[:, 1])
+    np.testing.assert_allclose(np.asarray(g(m, ys)), expected, rtol=1e-14)
+    with pytest.raises(InputError, match="map it with --map IPR_X=MODEL_NAME"):
+        fitting.compile_formula("IPR_X", states, ())
+    with pytest.raises(InputError, match="'R if O else A' in 'R if O else A' is not supported PEtab math"):
+        fitting.compile_formula("R if O else A", states, ())
+
+
 def test_sneyd_nll_at_nominal_equals_the_reference(shared_data):
     problem = fitting.load_petab(shared_data / "petab-sneyd2002" / "Sneyd_PNAS2002.yaml", lint=False)
     assert len(problem.names) == 15 and problem.n_data == 135 and len(problem.experiments) == 9
