@@ -196,6 +196,7 @@ class PetabProblem(eqx.Module):
     rtol: float = eqx.field(static=True)
     atol: float = eqx.field(static=True)
     max_steps: int = eqx.field(static=True)
+    steady_state: bool = eqx.field(static=True, default=False)  # some measurements are at time inf
     penalty: float = eqx.field(static=True, default=1e10)
 
     @property
@@ -250,7 +251,10 @@ class PetabProblem(eqx.Module):
         pre = np.asarray(self.preequilibration_row)
         if (pre >= 0).any():
             rows = np.unique(pre[pre >= 0])
-            steady, steady_ok = jax.vmap(self._steady_state)(self._models(jnp.asarray(rows), parameters))
+            pre_models = self._models(jnp.asarray(rows), parameters)
+            steady, steady_ok = jax.vmap(self._steady_state)(
+                pre_models, jax.vmap(lambda m: m.initial_state())(pre_models)
+            )
             ok = ok & jnp.all(steady_ok)
             which = np.searchsorted(rows, np.maximum(pre, rows[0]))
             keep = jnp.asarray((pre >= 0)[:, None] & ~np.asarray(self.reinitialise))
@@ -264,16 +268,20 @@ class PetabProblem(eqx.Module):
             )  # fmt: skip
 
         sol = jax.vmap(one)(models, y0)
-        return models, sol.ys, ok & jnp.all(sol.success)
+        ys, ok = sol.ys, ok & jnp.all(sol.success)
+        if self.steady_state:  # measurements at time inf: the steady state of each simulation, one more time slot
+            steady, steady_ok = jax.vmap(self._steady_state)(models, y0)
+            ys, ok = jnp.concatenate([ys, steady[:, None, :]], axis=1), ok & jnp.all(steady_ok)
+        return models, ys, ok
 
-    def _steady_state(self, model: AbstractModel):
+    def _steady_state(self, model: AbstractModel, y0: Array):
         sol = diffrax.diffeqsolve(
             diffrax.ODETerm(model.vector_field),
             self.solver,
             t0=0.0,
             t1=jnp.inf,
             dt0=None,
-            y0=model.initial_state(),
+            y0=y0,
             saveat=diffrax.SaveAt(t1=True),
             stepsize_controller=diffrax.PIDController(rtol=self.rtol, atol=self.atol),
             event=diffrax.Event(diffrax.steady_state_event(rtol=self.rtol, atol=self.atol)),
@@ -288,6 +296,8 @@ class PetabProblem(eqx.Module):
         parameters = self.full_parameters(values)
         models, ys, ok = self.simulate(values)
         ts = jnp.asarray(self.ts)
+        if self.steady_state:
+            ts = jnp.concatenate([ts, jnp.array([jnp.inf])])
         if isinstance(self.model, AbstractSBMLModel):
             symbols = jax.vmap(lambda m, y: jax.vmap(lambda t, z: m.symbols(t, z))(ts, y))(models, ys)
         else:
@@ -430,7 +440,8 @@ def load_petab(
     whose parameters the PEtab ids must match or be mapped to by `mapping` (PEtab id → model parameter). Several
     condition, measurement and observable files are read as one table each. Condition columns set parameters,
     compartments or species' initial values, as numbers or parameter ids; `preequilibrationConditionId` runs the
-    model to steady state first (species that the simulation condition sets are then reinitialised). Observable
+    model to steady state first (species that the simulation condition sets are then reinitialised), and a
+    measurement at time inf sees the steady state of its simulation. Observable
     and noise formulas take placeholders overridden per measurement by numbers or parameter ids. Transformations
     lin, log and log10; noise normal and laplace; parameter scales lin, log and log10 with bounds; estimate = 0;
     objectivePrior columns. With the `petab` library installed (`lint=True`), its linter checks the problem first.
@@ -581,11 +592,9 @@ def load_petab(
         where = f"{path}: measurement row {line}"
         if m["observableId"] not in observables:
             raise InputError(f"{where}: observable {m['observableId']!r} is not in the observable table")
-        if m["time"].lower() in ("inf", "+inf"):
-            raise InputError(f"{where}: steady-state measurements (time inf) are not supported")
         t = _number(m["time"], f"{where} time")
-        if not (math.isfinite(t) and t >= 0):
-            raise InputError(f"{where}: time must be a finite number ≥ 0, got {m['time']!r}")
+        if not t >= 0:  # inf: at steady state
+            raise InputError(f"{where}: time must be ≥ 0 or inf (steady state), got {m['time']!r}")
         value = _number(m["measurement"], f"{where} measurement")
         if not math.isfinite(value):
             raise InputError(f"{where}: the measurement is not finite ({m['measurement']!r})")
@@ -604,7 +613,8 @@ def load_petab(
         noise_cells.append(
             [x.strip() for x in m.get("noiseParameters", "").split(";")] if m.get("noiseParameters", "") else []
         )
-    ts = np.unique(times)
+    finite = [t for t in times if math.isfinite(t)]
+    ts = np.unique(finite) if finite else np.zeros(1)
 
     # observables: formulas over model symbols, parameter ids and per-measurement placeholders
     compiled, width, noise_width = [], 1, 1
@@ -664,7 +674,8 @@ def load_petab(
         reinitialise=tuple(tuple(bool(x) for x in reinitialise[sim]) for _, sim in experiments),
         ts=ts,
         experiment=np.asarray(experiment),
-        time_index=np.searchsorted(ts, times),
+        time_index=np.array([np.searchsorted(ts, t) if math.isfinite(t) else ts.size for t in times]),
+        steady_state=len(finite) < len(times),
         data=np.asarray(data),
         observable_parameters=_sources(pad(obs_cells, width), index, f"{path}: observableParameters"),
         noise_parameters=_sources(pad(noise_cells, noise_width), index, f"{path}: noiseParameters"),

@@ -62,7 +62,8 @@ def write_toy(folder, *, yaml_extra="", measurement_rows=None, parameter_rows=No
            "obs_A\tpre\tc1\t1.0\t1.1\t\tsigma_a\n"
            "obs_B\t\tc0\t0.5\t1.2\tscale_b\t0.1\n"
            "obs_B\t\tc0\t1.0\t1.5\tscale_b\t0.1\n"
-           "obs_B\tpre\tc1\t1.0\t2.9\t2.0\t0.2\n")
+           "obs_B\tpre\tc1\t1.0\t2.9\t2.0\t0.2\n"
+           "obs_B\t\tc0\tinf\t1.55\tscale_b\t0.1\n")
     )  # fmt: skip
     (folder / "parameters.tsv").write_text(
         "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate\tobjectivePriorType\t"
@@ -88,8 +89,8 @@ def toy_nll_by_hand() -> float:
     A(t) = 2 e^{−0.5 t} after pre-equilibration (c1 resets A to 2); B(t) = p/d + (B(0) − p/d) e^{−d t}:
     in c0 from B(0) = 0.5 with p = 2, in c1 from the pre-equilibrium 0.5/2 = 0.25 with p = 3 (not reset).
     obs_A: log10, normal, σ = sigma_a = 0.2, density of the measurement m: + log(m ln 10).
-    obs_B: scale·B + 0.1, laplace with scale 0.1 (c0, scale_b = 1.5) or 0.2 (c1, scale 2.0). Prior on scale_b:
-    normal(1, 0.5) at 1.5."""
+    obs_B: scale·B + 0.1, laplace with scale 0.1 (c0, scale_b = 1.5) or 0.2 (c1, scale 2.0); at time inf B is at
+    its steady state p/d = 1 in c0. Prior on scale_b: normal(1, 0.5) at 1.5."""
     total = 0.0
     for t, m in ((0.5, 1.7), (1.0, 1.1)):
         y, s = 2.0 * math.exp(-0.5 * t), 0.2
@@ -99,6 +100,7 @@ def toy_nll_by_hand() -> float:
                                   (1.0, 2.9, 2.0, 0.2, 0.25, 3.0)):  # fmt: skip
         B = p / 2.0 + (b0 - p / 2.0) * math.exp(-2.0 * t)
         total += math.log(2 * b) + abs(m - (scale * B + 0.1)) / b
+    total += math.log(2 * 0.1) + abs(1.55 - (1.5 * 1.0 + 0.1)) / 0.1  # steady state in c0
     prior = 0.5 * math.log(2 * math.pi * 0.25) + 0.5 * ((1.5 - 1.0) / 0.5) ** 2
     return total, prior
 
@@ -113,7 +115,7 @@ def toy(toy_yaml):
     return fitting.load_petab(toy_yaml, solver=diffrax.Tsit5(), lint=False)
 
 
-def test_toy_nll_by_hand_preequilibration_log10_laplace_overrides_priors(toy):
+def test_toy_nll_by_hand_preequilibration_steady_state_log10_laplace_overrides_priors(toy):
     assert toy.names == ("k", "sigma_a", "scale_b") and toy.scales == ("log10", "log10", "lin")  # d, offset_b fixed
     assert toy.experiments == (("pre", "c1"), ("", "c0"))
     (prediction,), (nll,), (prior,), (ok,) = fitting.evaluate_petab(toy, toy.nominal_theta[None])
@@ -123,7 +125,7 @@ def test_toy_nll_by_hand_preequilibration_log10_laplace_overrides_priors(toy):
     np.testing.assert_allclose(float(prior), prior_by_hand, rtol=1e-12)
     b_c0 = lambda t: 1.0 + (0.5 - 1.0) * math.exp(-2.0 * t)  # noqa: E731
     expected = [2 * math.exp(-0.25), 2 * math.exp(-0.5), 1.5 * b_c0(0.5) + 0.1, 1.5 * b_c0(1.0) + 0.1,
-                2.0 * (1.5 - 1.25 * math.exp(-2.0)) + 0.1]  # fmt: skip
+                2.0 * (1.5 - 1.25 * math.exp(-2.0)) + 0.1, 1.5 * 1.0 + 0.1]  # fmt: skip
     np.testing.assert_allclose(prediction, expected, rtol=1e-7)
 
 
@@ -140,7 +142,7 @@ def test_several_condition_and_measurement_files_read_as_one_table(toy_yaml, toy
     path = folder / "split.yaml"
     path.write_text(text)
     split = fitting.load_petab(path, solver=diffrax.Tsit5(), lint=False)
-    assert split.experiments == toy.experiments and split.n_data == 5
+    assert split.experiments == toy.experiments and split.n_data == 6
     np.testing.assert_allclose(
         fitting.evaluate_petab(split, split.nominal_theta[None])[1], toy_nll_by_hand()[0], rtol=0, atol=1e-6
     )
@@ -153,9 +155,13 @@ def test_measurement_densities_by_hand(toy, transformation, distribution):
     normal ½log(2πσ²) + ½((t(m) − t(y))/σ)², laplace log(2σ) + |t(m) − t(y)|/σ, plus log m (log) or log(m ln 10)
     (log10), the Jacobian that makes it a density of m itself."""
     obs = dataclasses.replace(toy.observables[0], transformation=transformation, distribution=distribution,
-                              rows=(0, 1, 2, 3, 4))  # fmt: skip
+                              rows=(0, 1, 2, 3, 4, 5))  # fmt: skip
     problem = dataclasses.replace(toy, observables=(obs,))
-    m, y, sigma = np.asarray(toy.data), np.array([1.5, 1.0, 1.4, 1.6, 2.5]), np.array([0.2, 0.2, 0.1, 0.1, 0.3])
+    m, y, sigma = (
+        np.asarray(toy.data),
+        np.array([1.5, 1.0, 1.4, 1.6, 2.5, 1.2]),
+        np.array([0.2, 0.2, 0.1, 0.1, 0.3, 0.1]),
+    )
     t, jacobian = {"lin": (lambda x: x, 0.0), "log": (np.log, np.log(m)), "log10": (np.log10, np.log(m * np.log(10)))}[
         transformation
     ]
@@ -237,7 +243,7 @@ _PARAMETERS = "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue
         ("problem.yaml", _HEAD + "problems:\n- sbml_files: [a.xml, b.xml]\n" + _FILES, r"sbml_files lists 2 files"),
         ("measurements.tsv", "observableId\tsimulationConditionId\tmeasurement\nobs_A\tc0\t1\n",
          r"the measurement table has no time column; PEtab requires it"),
-        ("measurements.tsv", _MEASURED + "obs_A\tc0\tinf\t1.0\t0.1\n", r"steady-state measurements \(time inf\)"),
+        ("measurements.tsv", _MEASURED + "obs_A\tc0\t-1\t1.0\t0.1\n", r"time must be ≥ 0 or inf \(steady state\)"),
         ("measurements.tsv", _MEASURED + "obs_A\tc0\t1\t-1.0\t0.1\n", r"is -1, not > 0, on a log10 scale"),
         ("measurements.tsv", _MEASURED + "obs_A\tc9\t1\t1.0\t0.1\n", r"condition 'c9' of the measurement table"),
         ("measurements.tsv", _MEASURED + "obs_B\tc0\t1\t1.0\t0.1\n", r"gives 0 observableParameters but observ"),

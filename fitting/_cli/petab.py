@@ -88,7 +88,7 @@ def write_petab(out: Path, fit: PetabFit, *, model: str, problem_path: str, wall
     with atomic_path(out / "results.json") as tmp:
         tmp.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     data = np.asarray(problem.data)
-    ts = np.asarray(problem.ts)[np.asarray(problem.time_index)]
+    ts = np.append(np.asarray(problem.ts), np.inf)[np.asarray(problem.time_index)]  # index len(ts): steady state
     observable = {i: obs.id for obs in problem.observables for i in obs.rows}
     with atomic_path(out / "fit.csv") as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
