@@ -67,7 +67,7 @@ def sbml_document(model: AbstractModel):
     def unit_id(text: str) -> str | None:
         if text in units:
             return units[text]
-        parsed = [(k, 0, 1.0, 1)] if text == "1" and (k := "dimensionless") else parse_unit(text)
+        parsed = [("dimensionless", 0, 1.0, 1)] if text == "1" else parse_unit(text)
         if not parsed:
             units[text] = None
             return None
