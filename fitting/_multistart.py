@@ -32,6 +32,7 @@ class Multistart:
     iterations: np.ndarray
     failures: np.ndarray
     start_failed: np.ndarray
+    failed: np.ndarray  # the run ended where the solver fails (its value reached the problem's penalty) or not finite
     order: np.ndarray
     n_at_best: int
     tol: float
@@ -39,6 +40,11 @@ class Multistart:
     strategy: str
     wall_time_s: float
     strategy_reason: str = ""
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether every start ended where the solver fails: then there is no fit to report."""
+        return bool(np.all(self.failed))
 
     @property
     def best_theta(self) -> np.ndarray:
@@ -49,8 +55,10 @@ class Multistart:
         return float(self.values[0])
 
     def table(self, problem: Problem) -> list[dict]:
-        """One row per start (best first): start index, NLL, converged, iterations, failures, estimates."""
+        """One row per start (best first): start index, NLL, converged, iterations, failures, estimates, and the
+        start point (`from`)."""
         natural = np.asarray(problem.natural(jnp.asarray(self.thetas)))
+        initial = np.asarray(problem.natural(jnp.asarray(self.starts)))
         rows = []
         for i in range(len(self.values)):
             row = {
@@ -62,8 +70,10 @@ class Multistart:
                 "iterations": int(self.iterations[i]),
                 "solver_failures": int(self.failures[i]),
                 "start_failed": bool(self.start_failed[i]),
+                "failed": bool(self.failed[i]),
             }
             row.update({n: float(v) for n, v in zip(problem.names, natural[i], strict=True)})
+            row["from"] = {n: float(v) for n, v in zip(problem.names, initial[i], strict=True)}
             rows.append(row)
         return rows
 
@@ -107,16 +117,35 @@ def multistart(
     t = time.perf_counter()
     out = run_starts(problem, jnp.asarray(starts), strategy)
     jax.block_until_ready(out)
-    return _rank(out, starts, tol, strategy, time.perf_counter() - t, reason)
+    return _rank(out, starts, tol, strategy, time.perf_counter() - t, reason, problem.penalty)
+
+
+def check_fittable(problem: Problem) -> None:
+    """Raise `InputError` for data no fit can explain by its parameters: a constant trace whose scale and σ are
+    profiled (a zero scale fits it exactly, σ → 0 and the NLL → −∞).
+
+    **Example:** `check_fittable(problem)` before creating any output.
+    """
+    if not ("sigma" in problem.profile and "scale" in problem.profile):
+        return
+    data, counted = np.asarray(problem.data), np.asarray(problem.mask) > 0
+    for i in range(data.shape[0]):
+        row = data[i][counted[i]]
+        if row.size > 1 and np.ptp(row) == 0:
+            raise InputError(
+                f"trace {i} is constant ({row[0]:g}), which a zero scale fits exactly (σ → 0, NLL −∞); fit a trace "
+                "that changes, or drop it"
+            )
 
 
 def _rank(
-    out: RunOutput, starts: np.ndarray, tol: float, strategy: AbstractStrategy, wall: float, reason: str
+    out: RunOutput, starts: np.ndarray, tol: float, strategy: AbstractStrategy, wall: float, reason: str, penalty: float
 ) -> Multistart:
     values = np.asarray(out.value)
     values = np.where(np.isfinite(values), values, np.inf)
     order = np.argsort(values, kind="stable")
     best = values[order[0]]
+    check_fittable(problem)
     n_at_best = int(np.sum(np.abs(values - best) <= tol))
     return Multistart(
         starts=starts[order],
@@ -135,6 +164,7 @@ def _rank(
         strategy_reason=reason,
     )
 
+    failed = ~(values < penalty)
 
 @eqx.filter_jit
 @nan_on_error
@@ -146,6 +176,7 @@ def run_cells(problem: Problem, data: jax.Array, thetas: jax.Array, strategy: Ab
         p = eqx.tree_at(lambda q: q.data, problem, d)
         return jax.vmap(lambda t: strategy.run(p, t))(th)
 
+        failed=failed[order],
     return jax.vmap(cell)(data, thetas)
 
 
@@ -178,5 +209,6 @@ def multistart_cells(
     jax.block_until_ready(out)
     wall = time.perf_counter() - t
     return [
-        _rank(jax.tree.map(lambda x, i=i: x[i], out), starts, tol, strategy, wall, reason) for i in range(len(data))
+        _rank(jax.tree.map(lambda x, i=i: x[i], out), starts, tol, strategy, wall, reason, problem.penalty)
+        for i in range(len(data))
     ]

@@ -23,6 +23,9 @@ OBSERVATION_PARAMETERS = ("offset", "scale", "sigma")
 # cardiac with 5 free: forward 67 ms, reverse 219 ms (benchmarks/beat_timing.py --gradients)
 FORWARD_MAX = 6
 INITIAL_PREFIX = "y0."  # a free initial state is named y0.STATE, e.g. y0.Y
+DATA_MARGIN = 2  # data points beyond the number of estimated numbers, so that σ keeps degrees of freedom
+MAX_DATA = 1e150  # |data| beyond this overflows float64 when squared and summed
+MAX_TIME = 1e12  # s (31 700 years): later save times are a wrong unit or an absolute clock
 _OBSERVATION_UNITS = {"offset": "signal units", "scale": "signal units per model signal", "sigma": "signal units"}
 
 
@@ -303,6 +306,7 @@ def define_problem(
         model, params, per_condition, hierarchical, profile, batched, data.shape[0], y0
     )
     entries, layout = expand(params, per_condition, hierarchical, data.shape[0])
+    _check_enough_data(data, mask, len(entries), profile if gaussian else (), row_profile if gaussian else ())
     prior_entries = _prior_entries(priors, params, entries, layout)
     if mode == "auto":
         mode = "forward" if len(entries) <= FORWARD_MAX else "reverse"
@@ -354,6 +358,16 @@ def _read_data(ts, data, mask, noise, profile, observation):
     if data.shape[-1] != ts.shape[0]:
         raise InputError(f"data has {data.shape[-1]} samples per trace but ts has {ts.shape[0]} save times")
     mask = jnp.ones_like(data) if mask is None else jnp.broadcast_to(jnp.asarray(mask, dtype=float), data.shape)
+    counted = np.asarray(data)[np.asarray(mask) > 0]
+    if not np.all(np.isfinite(counted)):
+        raise InputError("data has NaN or inf values where the mask counts them; drop them or mask them (mask=0)")
+    if counted.size and np.abs(counted).max() > MAX_DATA:
+        raise InputError(
+            f"data reach {np.abs(counted).max():.3g} in magnitude, beyond {MAX_DATA:g}, where squared residuals "
+            "overflow; rescale the data"
+        )
+    if not np.all(np.isfinite(np.asarray(ts))) or np.abs(np.asarray(ts)).max(initial=0.0) > MAX_TIME:
+        raise InputError(f"the save times must be finite and within ±{MAX_TIME:g} s; check the time unit")
     profile = tuple(profile)
     for name in profile:
         if name not in OBSERVATION_PARAMETERS:
@@ -369,6 +383,20 @@ def _read_data(ts, data, mask, noise, profile, observation):
         if name not in OBSERVATION_PARAMETERS:
             raise InputError(f"observation names one of {OBSERVATION_PARAMETERS}, got {name!r}")
     return ts, data, mask, profile, gaussian, obs
+
+
+def _check_enough_data(data, mask, n_free: int, profile, row_profile) -> None:
+    """Step 3, continued: more data points than estimated numbers (free entries and profiled offset/scale/σ, per
+    condition where profiled per condition), by `DATA_MARGIN`."""
+    w = np.asarray(mask) > 0
+    n = int(w.sum())
+    profiled = sum(data.shape[0] if name in row_profile else 1 for name in profile)
+    needed = n_free + profiled + DATA_MARGIN
+    if n < needed:
+        raise InputError(
+            f"{n} data point(s) cannot determine {n_free} free and {profiled} profiled parameter(s): a fit needs at "
+            f"least {needed}; give a longer recording, or free fewer parameters"
+        )
 
 
 def _resolve_free(model, free, fixed, start, bounds, transforms, obs, profile, y0):

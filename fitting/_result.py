@@ -70,6 +70,14 @@ class FitResult:
         return self.multistart.n_at_best
 
     @property
+    def status(self) -> str:
+        """`"converged"`, `"not converged"`, or `"all starts failed"` (the estimates are then no fit, only the best
+        start's end point)."""
+        if self.multistart.all_failed:
+            return "all starts failed"
+        return "converged" if self.converged else "not converged"
+
+    @property
     def strategy(self) -> str:
         """The strategy that ran (e.g. `period-matched`)."""
         return self.multistart.strategy

@@ -99,6 +99,7 @@ def results_dict(result: FitResult, problem: Problem, *, model: str, recording: 
         "k": result.k,
         "n_data": result.n_data,
         "converged": result.converged,
+        "status": result.status,
         "solver_ok": result.solver_ok,
         "ci_method": result.ci_method,
         "strategy": result.strategy,

@@ -80,6 +80,6 @@ class Transform:
             raise InputError(f"bounds of {name} need lo < hi, got {lower:g}:{upper:g}; e.g. --bounds {name}=0.1:10")
         if self.space != "linear" and lower <= 0:
             raise InputError(
-                f"bounds of {name} must be > 0 for a {self.space} transform, got {lower:g}:{upper:g}; "
-                f"give a positive lower bound or ask for a linear transform"
+                f"bounds of {name} must be > 0, got {lower:g}:{upper:g}: {name} is fitted on a {self.space} scale, "
+                "which keeps it positive; give a positive lower bound"
             )

@@ -7,9 +7,12 @@ that command. Most cases are refused before any model is compiled, so the whole 
 """
 
 import errno
+import json
 import os
 import re
 import signal
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -52,7 +55,11 @@ def inputs(tmp_path_factory) -> Path:
     (folder / "huge_time.csv").write_text("time_s,F\n0,1\n1e400,2\n")
     (folder / "backwards.csv").write_text("time_s,F\n0,1\n2,2\n1,3\n")
     (folder / "dff.csv").write_text("time_s,dF_over_F0\n0,0\n1,1\n2,0\n")
+    (folder / "two_rows.csv").write_text("time_s,ca_uM\n0,0.1\n0.05,0.2\n")
+    (folder / "flat.csv").write_text("time_s,ca_uM\n" + "".join(f"{t:.2f},0.1\n" for t in ts))
+    (folder / "huge.csv").write_text("time_s,ca_uM\n" + "".join(f"{t:.2f},1e308\n" for t in ts))
     (folder / "no_suite2p").mkdir()
+    (folder / "a_file").write_text("x")
     return folder
 
 
@@ -84,6 +91,8 @@ S = ["simulate", "gdb1990"]
 SYN = ["synth", "gdb1990", "--t-end", "1", "--rate", "10"]
 CARDIAC = ["synth", "cardiac", "--t-end", "1", "--rate", "10"]
 G = ["gain", "hinch2004"]
+FIT = ["--model", "li-rinzel1994", "--free", "v3", "--out", "{out}/fit"]
+F = ["fit", "{in}/good.csv", *FIT]
 CASES = {
     # numbers: text, nan, inf, zero, negative, out of range, absurd sizes
     "set text": ([*S, "--set", "beta=abc"], r"--set beta needs a number"),
@@ -176,6 +185,40 @@ CASES = {
     "threshold": (["inspect", "{in}/good.csv", "--threshold", "1"], r"--threshold must lie in \(0, 1\)"),
     "negative rate": (["inspect", "{in}/one_column.csv", "--sampling-rate", "-1"], r"--sampling-rate must be > 0"),
     "metrics folder missing": (["inspect", "{in}/good.csv", "--out", "{out}/no/m.csv"], r"does not exist"),
+    # fit: every check before any output is created or any model compiled
+    "fit duplicate fix": ([*F, "--fix", "v1=6", "--fix", "v1=7"], r"--fix gives v1 twice"),
+    "fit duplicate start": ([*F, "--start", "v3=1", "--start", "v3=1"], r"--start gives v3 twice"),
+    "fit duplicate bounds": ([*F, "--bounds", "v3=1:2", "--bounds", "v3=1:3"], r"--bounds gives v3 twice"),
+    "fit duplicate prior": (
+        [*F, "--prior", "v3=normal:1:1", "--prior", "v3=normal:1:2"],
+        r"--prior gives v3 twice",
+    ),
+    "fit negative bound of a rate": ([*F, "--bounds", "v3=-10:10"], r"bounds of v3 must be > 0, got -10:10"),
+    "fit bounds nan": ([*F, "--bounds", "v3=nan:1"], r"--bounds v3 \(lower\) needs a finite number"),
+    "fit start outside": ([*F, "--bounds", "v3=0.5:2", "--start", "v3=3"], r"start v3=3 lies outside"),
+    "fit fix out of range": ([*F, "--fix", "v1=-1"], r"v1 must be > 0"),
+    "fit starts absurd": ([*F, "--starts", "100000"], r"--starts must be at most 1024"),
+    "fit max-iter zero": ([*F, "--max-iter", "0"], r"--max-iter must be at least 1"),
+    "fit two rows": (["fit", "{in}/two_rows.csv", *FIT], r"2 data point\(s\) cannot determine 1 free and 3 profiled"),
+    "fit constant trace": (["fit", "{in}/flat.csv", *FIT], r"trace 0 is constant"),
+    "fit 1e308 trace": (["fit", "{in}/huge.csv", *FIT], r"data reach 1e\+308 in magnitude"),
+    "fit nan values": (["fit", "{in}/nan.csv", *FIT], r"NaN/inf/empty.*--nan drop\|interpolate"),
+    "fit one column": (["fit", "{in}/one_column.csv", *FIT], r"no time column.*--sampling-rate"),
+    "fit ragged semicolons": (["fit", "{in}/ragged.csv", *FIT], r"semicolon-separated.*--delimiter ';'"),
+    "fit bare Time": (["fit", "{in}/imagej.csv", *FIT, "--indicator", "fluo4"], r"'Time' gives no unit.*--time-unit"),
+    "fit kind contradicts": ([*F, "--kind", "ratio"], r"contradicts the column\(s\) ca_uM"),
+    "fit empty folder": (["fit", "{in}/no_suite2p", *FIT], r"holds no recording"),
+    "fit missing file": (["fit", "{in}/nope.csv", *FIT], r"nope.csv: no such file"),
+    "fit raw without indicator": (["fit", "{in}/imagej.csv", *FIT, "--time-unit", "s"], r"needs --indicator"),
+    "fit unknown indicator": ([*F, "--indicator", "nope"], r"unknown indicator 'nope'"),
+    "fit protocol nan": ([*F, "--protocol", "IP3=step:time=nan,after=1"], r"time needs a finite number"),
+    "fit protocol beyond": ([*F, "--protocol", "IP3=constant:value=-1"], r"IP3=-1.0 is invalid"),
+    "fit pacing without V": ([*F, "--pacing-period", "1"], r"pacing drives the membrane voltage V"),
+    "fit out is a file": (["fit", "{in}/good.csv", *FIT[:-2], "--out", "{in}/a_file"], r"is a file; give a folder"),
+    "fit out parent missing": (["fit", "{in}/good.csv", *FIT[:-2], "--out", "{out}/no/fit"], r"does not exist"),
+    "fit out read-only": (["fit", "{in}/good.csv", *FIT[:-2], "--out", "/proc/cicrjax-fit"], r"cannot be created"),
+    "fit petab and loader option": (["fit", "--petab", "p.yaml", "--format", "csv", *FIT[4:]], r"--format read"),
+    "fit no recording": (["fit", *FIT], r"give a RECORDING file"),
     # argparse's own errors are one line too
     "no command": ([], r"required"),
     "unknown command": (["frobnicate"], r"invalid choice"),
@@ -270,3 +313,102 @@ def test_failed_integration_exits_1_naming_only_its_own_options(tmp_path, capsys
         ["simulate", "gdb1990", "--t-end", "1e9", "--out", str(tmp_path / "x.csv")], capsys, 1, r"failed", [tmp_path]
     )
     assert "max_steps" not in err and "budget of 100000 steps" in err
+
+
+# ---------------------------------------------------------------- fit: failures, --start, locks, resume
+
+
+@pytest.fixture(scope="module")
+def calcium_csv(tmp_path_factory):
+    """The recording of tests/test_fitting_cli.py (same shape and options, so the compiled fit is shared)."""
+    import jax.numpy as jnp
+
+    import cicrjax
+
+    ts = np.linspace(0.0, 2.0, 21)
+    ca = np.asarray(cicrjax.simulate(cicrjax.LiRinzel1994(), jnp.asarray(ts), rtol=1e-10, atol=1e-12)["C"])
+    noisy = ca + 0.002 * np.random.default_rng(0).normal(size=ca.shape)
+    path = tmp_path_factory.mktemp("rec") / "ca.csv"
+    np.savetxt(path, np.column_stack([ts, noisy]), delimiter=",", header="time_s,ca_uM", comments="")
+    return path
+
+
+def _fit_argv(recording, out, *extra):
+    argv = ["fit", str(recording), "--model", "li-rinzel1994", "--free", "v3", "--bounds", "v3=0.5:1.5"]
+    return [*argv, "--start", "v3=0.7", "--starts", "2", "--max-iter", "40", *extra, "--out", str(out)]
+
+
+def test_fit_whose_every_start_fails_exits_1_and_writes_nothing(calcium_csv, tmp_path, capsys):
+    """Issue 19, item 1: with the leak v2 = 1e7 /s the solver exhausts its steps at every start; the command fails
+    (exit 1, one error line after the progress lines) and leaves no results and no --out folder behind."""
+    out = tmp_path / "fo"
+    status, stdout, err = _run(_fit_argv(calcium_csv, out, "--fix", "v2=1e7"), capsys)
+    assert status == 1 and stdout == "" and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("cicrjax fit: error: all 2 start(s) failed") and "--max-iter" in last
+    assert not out.exists()
+
+
+def test_fit_honours_start_and_uncertainty_none(calcium_csv, tmp_path, capsys):
+    """Issue 19, items 2 and 7: --start is the first start (the per-start table says where each began);
+    --uncertainty none prints no interval step and no [nan, nan]; the lock file is gone afterwards."""
+    out = tmp_path / "fit"
+    status, stdout, err = _run(_fit_argv(calcium_csv, out, "--uncertainty", "none"), capsys)
+    assert status == 0, err
+    result = json.loads((out / "results.json").read_text())
+    first = next(row for row in result["starts"] if row["start"] == 0)
+    assert first["from"]["v3"] == pytest.approx(0.7, rel=1e-12)
+    assert result["status"] == "converged" and result["parameters"]["v3"]["estimate"] == pytest.approx(0.9, rel=0.05)
+    assert "[" not in stdout and "nan" not in stdout and "computing intervals" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["fit.csv", "fit.png", "results.json"]
+
+
+def test_start_is_the_only_start_of_one(calcium_csv):
+    """With --starts 1 the given start is the only one (sample_starts with include_initial, as the CLI asks)."""
+    import cicrjax
+    from fitting import define_problem, sample_starts
+
+    rec = cicrjax.load_recording(calcium_csv)
+    problem = define_problem(
+        cicrjax.LiRinzel1994(), rec.time, rec.traces, free=["v3"], bounds={"v3": (0.5, 1.5)}, start={"v3": 0.7}
+    )
+    starts = sample_starts(problem, 1, seed=3, include_initial=True)
+    assert starts.shape == (1, 1)
+    assert float(problem.natural(starts[0])[0]) == pytest.approx(0.7, rel=1e-12)
+
+
+def test_second_writer_is_refused_and_a_stale_lock_taken_over(calcium_csv, tmp_path, capsys):
+    """Issue 19, item 8: a live run's lock in --out refuses a second writer before any fit; a lock whose process is
+    gone is taken over (checked here without fitting: the folder is refused or accepted before compiling)."""
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / output.LOCK_NAME).write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    err = _refused(
+        _fit_argv(calcium_csv, out), capsys, 2, rf"being written by another cicrjax run \(pid {os.getpid()}", []
+    )
+    assert "--out" in err
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / output.LOCK_NAME).write_text(f"{dead.pid} {socket.gethostname()}\n")
+    with output.output_folder(out, "--out") as folder:
+        assert (folder / output.LOCK_NAME).read_text().split()[0] == str(os.getpid())
+    assert not (out / output.LOCK_NAME).exists()
+
+
+def test_folder_resume_skips_finished_and_locked_entries(calcium_csv, tmp_path, capsys):
+    """A folder of recordings: an entry with results.json is done, one whose folder another live run has locked is
+    in progress; both are skipped, nothing is fitted or written."""
+    folder = tmp_path / "cells"
+    folder.mkdir()
+    for name in ("cell0", "cell1"):
+        (folder / f"{name}.csv").write_bytes(calcium_csv.read_bytes())
+    out = tmp_path / "fits"
+    (out / "cell0").mkdir(parents=True)
+    (out / "cell0" / "results.json").write_text("{}")
+    (out / "cell1").mkdir()
+    (out / "cell1" / output.LOCK_NAME).write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    before = _files(out)
+    status, stdout, err = _run(_fit_argv(folder, out), capsys)
+    assert status == 0 and "fitted 0 of 2 recording(s)" in stdout
+    assert "already fitted" in err and f"being fitted by another run (pid {os.getpid()}" in err
+    assert _files(out) == before

@@ -73,7 +73,10 @@ def test_fit_writes_results_fit_csv_and_png(calcium_csv, tmp_path, capsys):
         (["--free", "v3", "--bounds", "v3=0.5:2", "--start", "v3=3"], "start v3=3 lies outside its bounds 0.5:2"),
         (["--free", "v3", "--starts", "0"], "--starts must be at least 1, got 0"),
         (["--free", "v3", "--starts", "many"], "--starts needs a whole number"),
-        (["--free", "v3", "--kind", "df_f0", "--indicator", "fluo4"], "--kind df_f0 contradicts the recording"),
+        (
+            ["--free", "v3", "--kind", "df_f0", "--indicator", "fluo4"],
+            "kind='df_f0' (--kind df_f0) contradicts the column(s) ca_uM",
+        ),
         (["--free", "v3", "--bounds", "v1=1:2"], "v1 has bounds, a transform or a start but is not free"),
         (["--free", "v3", "--fix", "v1"], "--fix 'v1' is not NAME=VALUE"),
         (["--bounds", "v3=1:2"], "initial value v3=0.9 lies outside its bounds 1:2"),  # v3 free by default
@@ -91,7 +94,7 @@ def test_fit_writes_results_fit_csv_and_png(calcium_csv, tmp_path, capsys):
             ["--free", "v3", "--prior", "v3=normal:1:1", "--optimiser", "lm"],
             "Levenberg–Marquardt fits least squares and ignores priors",
         ),
-        (["--free", "v3", "--pacing-period", "0.5"], "--pacing-period paces the membrane voltage, which model"),
+        (["--free", "v3", "--pacing-period", "0.5"], "pacing drives the membrane voltage V, which model li-rinzel1994"),
     ],
 )
 def test_bad_inputs_exit_2_with_one_line(calcium_csv, tmp_path, capsys, extra, match):
@@ -118,17 +121,17 @@ def test_bad_model_recording_and_kind_needing_indicator(calcium_csv, tmp_path, c
     _fails(
         capsys,
         ["fit", str(calcium_csv), "--model", "li-rinzel1994", "--free", "v3", "--out", str(blocker)],
-        "is a file; give a directory",
+        "is a file; give a folder",
     )
 
 
 @pytest.mark.parametrize(
     "extra, match",
     [
-        (["--pacing-period", "0"], "--pacing-period must be > 0 s, got 0"),
-        (["--pacing-period", "-1"], "--pacing-period must be > 0 s, got -1"),
+        (["--pacing-period", "0"], "the pacing period must be > 0 s, got 0"),
+        (["--pacing-period", "-1"], "the pacing period must be > 0 s, got -1"),
         (["--pacing-period", "x"], "--pacing-period needs a number"),
-        (["--pacing-period", "0.5", "--protocol", "Ca_o=constant:value=0"], "either --pacing-period or --protocol"),
+        (["--pacing-period", "0.5", "--protocol", "V=constant:value=0"], "the protocol drives V as well"),
         (["--pacing-period", "0.5", "--prepace", "-1"], "--prepace must be at least 0"),
     ],
 )
@@ -164,7 +167,7 @@ def test_folder_of_recordings_is_fitted_one_by_one_and_resumes(calcium_csv, tmp_
     (folder / "cell2.csv").write_text("time_s,ca_uM\n0,1\n")
     out2 = tmp_path / "fits2"
     _fails(capsys, [*argv[:-1], str(out2)], "cell2.csv")
-    assert not any(out2.iterdir())
+    assert not out2.exists()  # created only once every recording has been read and checked
     _fails(capsys, [argv[0], str(tmp_path / "none*.csv"), *argv[2:]], "matches no recording")
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -64,10 +64,10 @@ def lock_owner(folder: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def output_folder(path: Path, option: str):
-    """Create folder `path` if absent and hold its lock while the block writes into it; a second run that wants the
-    same folder is refused with a `UsageError`. A folder created here and still empty afterwards (the run failed)
-    is removed again.
+def output_folder(path: Path, option: str, *, lock: bool = True):
+    """Create folder `path` if absent and hold its lock while the block writes into it (unless `lock` is False: a
+    folder of per-item folders, each locked on its own); a second run that wants the same locked folder is refused
+    with a `UsageError`. A folder created here and still empty afterwards (the run failed) is removed again.
 
     **Example:** `with output_folder(Path("fit"), "--out") as out: ...`
     """
@@ -81,6 +81,9 @@ def output_folder(path: Path, option: str):
     except OSError as error:
         raise UsageError(f"{option} {str(path)!r} cannot be created ({error.strerror}); choose another") from None
     try:
+        if not lock:
+            yield path
+            return
         _lock(path, option)
         try:
             yield path

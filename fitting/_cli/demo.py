@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 from cicrjax import Fura2, LiRinzel1994, load_recording
-from cicrjax._cli.errors import UsageError
+from cicrjax._cli.errors import UsageError, parse_int
+from cicrjax._cli.output import output_folder
 
 RECORDING = Path("data") / "synthetic-fura2-li-rinzel" / "ratio.csv"
 # the command in that folder's README, which regenerates the file bit for bit
@@ -53,13 +54,15 @@ def run(args):
     from .._result import summarise
     from .._signal import RatioSignal
     from .._strategies import choose_strategy
-    from .fit import _int, _out_dir, _progress
+    from .fit import MAX_STARTS, _progress, check_succeeded
     from .write import write_outputs
 
     started = time.perf_counter()
-    n_starts = _int(args.starts, "--starts", 1)
-    seed = _int(args.seed, "--seed", 0)
-    out = _out_dir(args.out)
+    n_starts = parse_int(args.starts, "--starts", 1, MAX_STARTS)
+    seed = parse_int(args.seed, "--seed", 0)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out!r} is a file; give a folder")
     rec, name = _recording()
     model = LiRinzel1994()
     truth = {n: float(getattr(model, n)) for n in FREE}
@@ -76,14 +79,18 @@ def run(args):
         max_steps=20_000,
     )
     remedy, why = choose_strategy(problem, "auto")
-    _progress(
-        f"fitting li-rinzel1994 to {name}: {', '.join(FREE)} free; {n_starts} start(s) with the {remedy.name} "
-        f"strategy ({why}; compiling takes most of the first minute)"
-    )
-    ms = multistart(problem, n_starts, strategy="auto", seed=seed)
-    result = summarise(problem, ms)
-    wall = time.perf_counter() - started
-    write_outputs(out, result, problem, model="li-rinzel1994", recording=name, wall_time_s=wall, trace_names=rec.names)
+    with output_folder(out, "--out"):  # created once the recording is read; removed again if the fit fails
+        _progress(
+            f"fitting li-rinzel1994 to {name}: {', '.join(FREE)} free; {n_starts} start(s) with the {remedy.name} "
+            f"strategy ({why}; compiling takes most of the first minute)"
+        )
+        ms = multistart(problem, n_starts, strategy="auto", seed=seed)
+        check_succeeded(ms)
+        result = summarise(problem, ms)
+        wall = time.perf_counter() - started
+        write_outputs(
+            out, result, problem, model="li-rinzel1994", recording=name, wall_time_s=wall, trace_names=rec.names
+        )
     for n, value, lo, hi in zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True):
         print(f"{n} = {value:.5g}  95% CI [{lo:.4g}, {hi:.4g}]  (generated with {truth[n]:g})")
     for q in result.derived.values():

@@ -10,25 +10,18 @@ import sys
 import time
 from pathlib import Path
 
-from cicrjax import (
-    AbstractMuscleModel,
-    batch_parameters,
-    get_model,
-    load_recording,
-    paced,
-    parse_indicator,
-    parse_protocol,
-)
-from cicrjax._cli.errors import UsageError, parse_float
-from cicrjax._cli.output import check_writable
+from cicrjax import ComputationError, batch_parameters, get_model, load_recording, pace, parse_indicator, parse_protocol
+from cicrjax._cli.errors import UsageError, parse_float, parse_int, parse_pairs
+from cicrjax._cli.loader_options import add_loader_options, loader_options
+from cicrjax._cli.output import lock_owner, output_folder
 from cicrjax._observation.catalogue import known_indicators
-from cicrjax._recording.kinds import kind_from_name
 from cicrjax._recording.suite2p_loader import suite2p_folder
 
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
+from .write import CSV_ROWS
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
-KINDS = ("raw", "f_f0", "df_f0", "ratio", "calcium")
+MAX_STARTS = 1024  # starts run as one vmapped batch: memory and time grow with their number
 PRIOR_HELP = "prior of a free parameter: normal:MEAN:SD or lognormal:MEDIAN:SDLOG (repeatable)"
 RECORDING_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz", ".tif", ".tiff")
 
@@ -76,8 +69,13 @@ def add_parser(sub):
     )
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
     p.add_argument("--bounds", action="append", default=[], metavar="NAME=LO:HI", help="bounds of a free parameter")
-    p.add_argument("--start", action="append", default=[], metavar="NAME=VALUE", help="initial value of a free one")
-    p.add_argument("--kind", choices=KINDS, default=None, help="signal kind of the recording")
+    p.add_argument(
+        "--start",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="initial value of a free parameter: the first start (with --starts 1 the only one)",
+    )
     p.add_argument(
         "--indicator", default=None, metavar="NAME", help=f"indicator of the recording: {known_indicators()}"
     )
@@ -88,7 +86,9 @@ def add_parser(sub):
     p.add_argument(
         "--prepace", default="1", metavar="N", help="beats simulated before the recording starts (default 1)"
     )
-    p.add_argument("--starts", default="8", metavar="N", help="number of multistart points (default 8)")
+    p.add_argument(
+        "--starts", default="8", metavar="N", help=f"number of multistart points (default 8, at most {MAX_STARTS})"
+    )
     p.add_argument("--seed", default="0", metavar="S", help="seed of the Latin-hypercube starts (default 0)")
     p.add_argument(
         "--optimiser",
@@ -106,48 +106,23 @@ def add_parser(sub):
     )
     p.add_argument("--max-iter", default="200", metavar="N", help="iterations per start (default 200)")
     p.add_argument("--uncertainty", choices=("laplace", "none"), default="laplace", help="intervals (laplace)")
+    p.add_argument(
+        "--full-csv",
+        action="store_true",
+        help=f"write every point to fit.csv (default: every point up to {CSV_ROWS} rows, else evenly thinned)",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if absent)")
+    add_loader_options(p)
     p.set_defaults(func=run)
-
-
-def _pairs(items: list[str], option: str, example: str) -> dict[str, str]:
-    out = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        if not sep or not name or not text:
-            raise UsageError(f"{option} {item!r} is not NAME=VALUE, e.g. {option} {example}")
-        out[name.strip()] = text.strip()
-    return out
-
-
-def _int(text: str, option: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"{option} needs a whole number, got {text!r}") from None
-    if value < minimum:
-        raise UsageError(f"{option} must be at least {minimum}, got {value}")
-    return value
 
 
 def _bounds(items: list[str]) -> dict[str, tuple[float, float]]:
     out = {}
-    for name, text in _pairs(items, "--bounds", "VM2=10:200").items():
+    for name, text in parse_pairs(items, "--bounds", "VM2=10:200").items():
         lo, sep, hi = text.partition(":")
         if not sep:
             raise UsageError(f"--bounds {name}={text!r} is not LO:HI, e.g. --bounds {name}=0.1:10")
         out[name] = (parse_float(lo, f"--bounds {name} (lower)"), parse_float(hi, f"--bounds {name} (upper)"))
-    return out
-
-
-def _out_dir(text: str) -> Path:
-    out = Path(text)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {text!r} is a file; give a directory")
-    if not out.parent.is_dir() and str(out.parent):
-        raise UsageError(f"--out {text!r}: directory {str(out.parent)!r} does not exist; create it first")
-    out.mkdir(exist_ok=True)
-    check_writable(out / "results.json", "--out")
     return out
 
 
@@ -160,7 +135,7 @@ def _priors(items: list[str]) -> dict:
     from .._prior import PRIOR_KINDS, Prior
 
     out = {}
-    for name, text in _pairs(items, "--prior", "KA=lognormal:0.9:0.5").items():
+    for name, text in parse_pairs(items, "--prior", "KA=lognormal:0.9:0.5").items():
         parts = text.split(":")
         if len(parts) != 3 or parts[0] not in PRIOR_KINDS:
             raise UsageError(
@@ -196,42 +171,43 @@ def _recordings(text: str) -> list[Path]:
 
 
 def _pacing(args, model, protocol, ts):
-    """The paced protocol and the simulation start (`--prepace` beats before the first recorded one), or the
-    given protocol and `None`."""
+    """The paced protocol (`--prepace` beats before the first recorded one, merged with --protocol's stimuli) and the
+    simulation start, or the given protocol and `None`."""
     if args.pacing_period is None:
         return protocol, None
     period = parse_float(args.pacing_period, "--pacing-period")
-    if period <= 0:
-        raise UsageError(f"--pacing-period must be > 0 s, got {period:g}")
-    if not isinstance(model, AbstractMuscleModel):
-        raise UsageError(
-            f"--pacing-period paces the membrane voltage, which model {model.name} does not have; "
-            "use a muscle model (cardiac, hinch2004, skeletal) or --protocol"
-        )
-    if args.protocol:
-        raise UsageError("give either --pacing-period or --protocol V=..., not both")
     first = parse_float(args.pacing_start, "--pacing-start")
-    prepace = _int(args.prepace, "--prepace", 0)
-    t0 = min(first - prepace * period, float(ts[0]))
-    count = int(math.ceil((float(ts[-1]) - first) / period)) + 1 + prepace
-    return paced(1.0 / period, count=count, start=first - prepace * period), t0
+    prepace = parse_int(args.prepace, "--prepace", 0)
+    start = first - prepace * period
+    count = math.ceil((float(ts[-1]) - first) / period) + 1 + prepace if period > 0 else 1
+    return pace(model, period, count=count, start=start, protocol=protocol), min(start, float(ts[0]))
+
+
+LOADER_OPTIONS = ("format", "kind", "column", "time_column", "time_unit", "sampling_rate", "delimiter", "decimal")
+LOADER_OPTIONS += ("line_time", "pixel_size", "neuropil")
+
+
+def _given(args, names) -> list[str]:
+    """The options among `names` (argparse destinations) given on the command line, as `--option` strings."""
+    defaults = {"column": [], "nan": "error", "all_rois": False}
+    return [f"--{n.replace('_', '-')}" for n in names if getattr(args, n) != defaults.get(n)]
 
 
 def run(args):
-    from .._multistart import multistart
+    from .._multistart import check_fittable
     from .._optimisers import LBFGS, Adam, LevenbergMarquardt
     from .petab import run_petab
 
     started = time.perf_counter()
-    n_starts = _int(args.starts, "--starts", 1)
-    seed = _int(args.seed, "--seed", 0)
-    max_iter = _int(args.max_iter, "--max-iter", 1)
+    n_starts = parse_int(args.starts, "--starts", 1, MAX_STARTS)
+    seed = parse_int(args.seed, "--seed", 0)
+    max_iter = parse_int(args.max_iter, "--max-iter", 1)
     model_cls = None if args.model is None and args.petab is not None else get_model(_model_name(args))
-    fix = {k: parse_float(v, f"--fix {k}") for k, v in _pairs(args.fix, "--fix", "beta=0.4").items()}
-    start = {k: parse_float(v, f"--start {k}") for k, v in _pairs(args.start, "--start", "VM2=60").items()}
+    fix = {k: parse_float(v, f"--fix {k}") for k, v in parse_pairs(args.fix, "--fix", "beta=0.4").items()}
+    start = {k: parse_float(v, f"--start {k}") for k, v in parse_pairs(args.start, "--start", "VM2=60").items()}
     bounds = _bounds(args.bounds)
     priors = _priors(args.prior)
-    mapping = _pairs(args.map, "--map", "IPR_A=A")
+    mapping = parse_pairs(args.map, "--map", "IPR_A=A")
     optimiser = None  # the strategy's own
     if args.optimiser is not None:
         optimiser = {
@@ -242,6 +218,7 @@ def run(args):
 
     def choose(problem):
         """The strategy for `problem` (`--strategy auto` looks at the trace) and why, checked before any fit."""
+        check_fittable(problem)
         remedy, why = choose_strategy(problem, args.strategy, optimiser)
         if remedy.name == "single-shooting" and optimiser is None:
             remedy = SingleShooting(LBFGS(max_iter=max_iter, progress=True))
@@ -253,56 +230,118 @@ def run(args):
     if args.petab is not None:
         if args.recording is not None:
             raise UsageError("give either RECORDING or --petab PROBLEM.yaml, not both")
-        if args.free or fix or bounds or priors or args.kind or args.indicator or args.protocol:
+        if args.free or fix or bounds or priors or args.indicator or args.protocol:
             raise UsageError("with --petab the parameter table sets free/fixed/bounds; drop --free/--fix/--bounds")
+        if given := _given(args, (*LOADER_OPTIONS, "nan", "all_rois")):
+            raise UsageError(f"{', '.join(given)} read recordings; a PEtab problem has its own tables, drop them")
         if args.strategy not in ("auto", "single-shooting") or args.optimiser not in (None, "lbfgs"):
             raise UsageError("--petab problems are fitted by single shooting with lbfgs; drop --strategy/--optimiser")
         if args.per_cell or args.hierarchical:
             raise UsageError("--per-cell/--hierarchical apply to recordings; the PEtab conditions are batched already")
         if args.pacing_period is not None:
             raise UsageError("--pacing-period applies to recordings; the PEtab conditions set the inputs")
-        out = _out_dir(args.out)
-        return run_petab(
-            args.petab, out, model=args.model, mapping=mapping, starts=n_starts, seed=seed, start=start,
-            max_iter=max_iter, progress=_progress,
-        )  # fmt: skip
-    else:
-        if args.recording is None:
-            raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
-        if mapping:
-            raise UsageError("--map applies to --petab problems only")
-        free = _free_names(args, model_cls, fix)
-        cells = _cells(args)
-        paths = _recordings(args.recording)
-        out = _out_dir(args.out)
-        jobs = []
-        for path in paths:  # every recording is read and checked before any fit starts
-            problem, names = _recording_problem(args, model_cls(), path, free, fix, bounds, start, priors, cells)
-            jobs.append((problem, str(path), names, out if len(paths) == 1 else out / path.stem, *choose(problem)))
-        if args.free is None:  # said once every input has been checked
-            _progress(f"no --free given: fitting {model_cls.name}'s default free parameters {','.join(free)}")
-        include_initial = False
-    done = 0
-    for i, (problem, recording, trace_names, where, remedy, why) in enumerate(jobs):
-        label = f"[{i + 1}/{len(jobs)}] {recording}: " if len(jobs) > 1 else ""
-        if len(jobs) > 1 and (where / "results.json").exists():
-            _progress(f"{label}already fitted ({where / 'results.json'} exists); skipped")
-            continue
-        where.mkdir(exist_ok=True)
-        job_started = time.perf_counter()
-        _progress(
-            f"{label}{len(problem.free)} free parameter(s), {problem.n_data} data points; compiling and running "
-            f"{n_starts} start(s) with the {remedy.name} strategy ({why}) and {remedy.optimiser.name} "
-            f"({problem.mode}-mode gradients)"
+        with output_folder(Path(args.out), "--out") as out:  # removed again if the problem cannot be read
+            return run_petab(
+                args.petab, out, model=args.model, mapping=mapping, starts=n_starts, seed=seed, start=start,
+                max_iter=max_iter, progress=_progress,
+            )  # fmt: skip
+    if args.recording is None:
+        raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
+    if mapping:
+        raise UsageError("--map applies to --petab problems only")
+    free = _free_names(args, model_cls, fix)
+    cells = _cells(args)
+    paths = _recordings(args.recording)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out!r} is a file; give a folder")
+    jobs = []
+    for path in paths:  # every recording is read and checked before any output is created or any fit starts
+        problem, names, provenance = _recording_problem(
+            args, model_cls(), path, free, fix, bounds, start, priors, cells
         )
-        with _bar(max_iter, n_starts, remedy):
-            ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial)
-        ms = dataclasses.replace(ms, strategy_reason=why)
-        _report(args, problem, ms, recording, trace_names, where, job_started)
-        done += 1
-    if len(jobs) > 1:
-        print(f"fitted {done} of {len(jobs)} recording(s) into {out}/ in {time.perf_counter() - started:.1f} s")
+        where = out if len(paths) == 1 else out / path.stem
+        jobs.append(_Job(problem, str(path), provenance, names, where, *choose(problem)))
+    if n_starts > 64:
+        _progress(
+            f"{n_starts} starts run as one batch: memory and time grow about in proportion, some "
+            f"{n_starts / 8:.0f} times those of the default 8 starts"
+        )
+    if args.free is None:  # said once every input has been checked
+        _progress(f"no --free given: fitting {model_cls.name}'s default free parameters {','.join(free)}")
+    settings = {"n_starts": n_starts, "seed": seed, "max_iter": max_iter, "include_initial": bool(start)}
+    if len(jobs) == 1:
+        with output_folder(jobs[0].where, "--out"):
+            _fit_job(args, jobs[0], "", **settings)
+        return 0
+    failed = []
+    with output_folder(out, "--out", lock=False):
+        for i, job in enumerate(jobs):
+            label = f"[{i + 1}/{len(jobs)}] {job.recording}: "
+            if (job.where / "results.json").exists():
+                _progress(f"{label}already fitted ({job.where / 'results.json'} exists); skipped")
+            elif (owner := lock_owner(job.where)) is not None:
+                _progress(f"{label}being fitted by another run ({owner}); skipped")
+            else:
+                try:
+                    with output_folder(job.where, "--out"):
+                        _fit_job(args, job, label, **settings)
+                    job.done = True
+                except ComputationError as error:
+                    _progress(f"{label}failed: {error}")
+                    failed.append(Path(job.recording).name)
+    done = sum(job.done for job in jobs)
+    print(f"fitted {done} of {len(jobs)} recording(s) into {out}/ in {time.perf_counter() - started:.1f} s")
+    if failed:
+        raise ComputationError(f"{len(failed)} of {len(jobs)} recording(s) could not be fitted: {', '.join(failed)}")
     return 0
+
+
+@dataclasses.dataclass
+class _Job:
+    """One checked recording's problem, where its outputs go, and the strategy chosen for it (and why)."""
+
+    problem: object
+    recording: str
+    provenance: str
+    trace_names: tuple[str, ...]
+    where: Path
+    remedy: object
+    why: str
+    done: bool = False
+
+
+def _fit_job(args, job: _Job, label: str, *, n_starts: int, seed: int, max_iter: int, include_initial: bool):
+    """Fit one job into its (locked) folder and report it; `ComputationError` when every start failed or the fit is
+    not finite, before anything is written. `include_initial` (--start given) makes the problem's initial values
+    the first start, with --starts 1 the only one."""
+    from .._multistart import multistart
+
+    started = time.perf_counter()
+    problem, remedy = job.problem, job.remedy
+    _progress(
+        f"{label}{job.provenance}; {len(problem.free)} free parameter(s), {problem.n_data} data points; compiling "
+        f"and running {n_starts} start(s) with the {remedy.name} strategy ({job.why}) and {remedy.optimiser.name} "
+        f"({problem.mode}-mode gradients)"
+    )
+    with _bar(max_iter, n_starts, remedy):
+        ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial)
+    ms = dataclasses.replace(ms, strategy_reason=job.why)
+    check_succeeded(ms)
+    _report(args, problem, ms, job.recording, job.trace_names, job.where, started)
+
+
+def check_succeeded(ms) -> None:
+    """Raise `ComputationError` when every start of `ms` ended where the solver fails, or the best is not finite."""
+    if ms.all_failed:
+        n = len(ms.values)
+        raise ComputationError(
+            f"all {n} start(s) failed: the solver did not finish at {'any' if n > 1 else 'the'} start point "
+            f"({int(ms.failures.sum())} solver failure(s)), so there is no fit; narrow --bounds, move --start or "
+            "raise --max-iter"
+        )
+    if not math.isfinite(ms.best_value):
+        raise ComputationError(f"the best objective is {ms.best_value}, not a finite fit; check the data")
 
 
 class _bar:
@@ -354,30 +393,22 @@ def _cells(args) -> dict:
         raise UsageError("--per-cell names no parameter; e.g. --per-cell v3")
     hierarchical = {
         name: parse_float(text, f"--hierarchical {name}")
-        for name, text in _pairs(args.hierarchical, "--hierarchical", "v3=0.2").items()
+        for name, text in parse_pairs(args.hierarchical, "--hierarchical", "v3=0.2").items()
     }
     return {"per_condition": per_cell, "hierarchical": hierarchical}
 
 
 def _recording_problem(args, model, path, free, fix, bounds, start, priors, cells):
-    """Read one recording and define its problem (every check before any fit); with per-cell parameters the model
-    gets one row per trace and the traces are fitted as one batch."""
+    """Read one recording (with the loader options) and define its problem (every check before any fit); with
+    per-cell parameters the model gets one row per trace and the traces are fitted as one batch. Returns the
+    problem, the trace names and the recording's provenance (which says what the loader assumed)."""
     from .._problem import define_problem
     from .._signal import signal_for_kind
 
-    rec = load_recording(path)
-    named = {kind_from_name(n) for n in rec.names} - {"raw"}
-    if args.kind is not None and named and args.kind not in named:
-        raise UsageError(
-            f"--kind {args.kind} contradicts the recording, whose column(s) {', '.join(rec.names)} hold "
-            f"{', '.join(sorted(named))}; drop --kind or choose --kind {sorted(named)[0]}"
-        )
-    kind = args.kind or rec.kind
-    if args.kind is not None:
-        rec = rec.replace(kind=args.kind)
+    rec = load_recording(path, **loader_options(args))
     indicator = None if args.indicator is None else parse_indicator(args.indicator)
-    if kind in ("raw", "f_f0", "df_f0") and indicator is None:
-        raise UsageError(f"a {kind} recording needs --indicator (one of {known_indicators()})")
+    if rec.kind in ("raw", "f_f0", "df_f0") and indicator is None:
+        raise UsageError(f"a {rec.kind} recording needs --indicator (one of {known_indicators()})")
     protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time)
     batched = bool(cells["per_condition"] or cells["hierarchical"])
     if batched:  # every parameter leaf gets a leading axis over the traces
@@ -394,30 +425,42 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
         priors=priors,
         protocol=protocol,
         t0=t0,
-        signal=signal_for_kind(kind, indicator),
+        signal=signal_for_kind(rec.kind, indicator),
         batched=batched,
         **cells,
     )
-    return problem, tuple(rec.names)
+    return problem, tuple(rec.names), rec.provenance
 
 
 def _report(args, problem, ms, recording, trace_names, out, job_started):
     from .._result import summarise
     from .write import write_outputs
 
+    laplace = args.uncertainty != "none"
+    intervals = "; computing intervals" if laplace else ""
     _progress(
         f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {len(ms.values)} start(s) at the best; "
-        f"{int(ms.failures.sum())} solver failure(s); {ms.wall_time_s:.1f} s; computing intervals"
+        f"{int(ms.failures.sum())} solver failure(s); {ms.wall_time_s:.1f} s{intervals}"
     )
-    result = summarise(problem, ms, uncertainty=None if args.uncertainty == "none" else "laplace")
+    result = summarise(problem, ms, uncertainty="laplace" if laplace else None)
+    if not math.isfinite(result.nll):
+        raise ComputationError(f"the fit's NLL is {result.nll}, not a finite fit; check the data")
     elapsed = time.perf_counter() - job_started
-    write_outputs(
-        out, result, problem, model=args.model, recording=recording, wall_time_s=elapsed, trace_names=trace_names
+    written = write_outputs(
+        out,
+        result,
+        problem,
+        model=args.model,
+        recording=recording,
+        wall_time_s=elapsed,
+        trace_names=trace_names,
+        full_csv=args.full_csv,
     )
     for name, value, lo, hi in zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True):
-        print(f"{name} = {value:.6g}  [{lo:.4g}, {hi:.4g}]")
+        print(f"{name} = {value:.6g}" + (f"  [{lo:.4g}, {hi:.4g}]" if laplace else ""))
     for q in result.derived.values():
-        print(f"{q.name} = {q.estimate:.6g} {q.unit} [{q.ci_low:.4g}, {q.ci_high:.4g}] (derived)")
-    print(f"NLL {result.nll:.8g}  R² {result.r2:.5f}  AIC {result.aic:.6g}  converged {result.converged}")
+        interval = f" [{q.ci_low:.4g}, {q.ci_high:.4g}]" if laplace else ""
+        print(f"{q.name} = {q.estimate:.6g} {q.unit}{interval} (derived)")
+    print(f"NLL {result.nll:.8g}  R² {result.r2:.5f}  AIC {result.aic:.6g}  {result.status}")
     print(f"strategy {result.strategy} ({result.strategy_reason}), optimiser {result.multistart.optimiser}")
-    print(f"wrote {out / 'results.json'}, {out / 'fit.csv'}, {out / 'fit.png'} in {elapsed:.1f} s")
+    print(f"wrote {', '.join(str(out / name) for name in written)} in {elapsed:.1f} s")

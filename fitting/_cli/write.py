@@ -11,6 +11,14 @@ from .._problem import Problem
 from .._result import FitResult
 from .._results_json import results_dict
 
+CSV_ROWS = 100_000  # fit.csv holds every point up to this many rows, else every k-th (unless full_csv)
+PLOT_POINTS = 5_000  # points per trace drawn in fit.png
+
+
+def stride(n: int, limit: int) -> int:
+    """The step that thins `n` points to at most `limit` (1 keeps every point)."""
+    return max(1, -(-n // limit))
+
 
 def write_outputs(
     out: Path,
@@ -21,33 +29,41 @@ def write_outputs(
     recording: str,
     wall_time_s: float,
     trace_names: tuple[str, ...] = (),
-) -> None:
-    """Write `results.json`, `fit.csv` and `fit.png` into the directory `out`."""
-    content = results_dict(result, problem, model=model, recording=recording, wall_time_s=wall_time_s)
-    with atomic_path(out / "results.json") as tmp:
-        tmp.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    full_csv: bool = False,
+) -> tuple[str, ...]:
+    """Write `results.json`, `fit.csv` and `fit.png` into the folder `out`; returns their names.
+
+    `fit.csv` holds every data point up to `CSV_ROWS` rows, else every k-th (`fit_csv_stride` in results.json says
+    which); `full_csv` writes them all. `fit.png` draws at most `PLOT_POINTS` points per trace.
+    """
     ts = np.asarray(problem.ts)
     data, fit, mask = np.asarray(problem.data), result.prediction, np.asarray(problem.mask)
     names = trace_names or tuple(f"trace{i}" for i in range(data.shape[0]))
-    rows = []
-    for c, name in enumerate(names):
-        for j in np.flatnonzero(mask[c] > 0):
-            rows.append((name, ts[j], data[c, j], fit[c, j], data[c, j] - fit[c, j]))
+    k = 1 if full_csv else stride(int(np.sum(mask > 0)), CSV_ROWS)
+    content = results_dict(result, problem, model=model, recording=recording, wall_time_s=wall_time_s)
+    content["fit_csv_stride"] = k
+    with atomic_path(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     with atomic_path(out / "fit.csv") as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write("trace,time,data,fit,residual\n")
-            for name, t, d, y, r in rows:
-                f.write(f"{name},{t:.10g},{d:.10g},{y:.10g},{r:.10g}\n")
-    _plot(out / "fit.png", ts, data, fit, mask, names, f"{model}: NLL {result.nll:.6g}, R² {result.r2:.4f}")
+            for c, name in enumerate(names):
+                for j in np.flatnonzero(mask[c] > 0)[::k]:
+                    d, y = data[c, j], fit[c, j]
+                    f.write(f"{name},{ts[j]:.10g},{d:.10g},{y:.10g},{d - y:.10g}\n")
+    title = f"{model}: NLL {result.nll:.6g}, R² {result.r2:.4f}"
+    _plot(out / "fit.png", ts, data, fit, mask, names, title, stride(ts.shape[0], PLOT_POINTS))
+    return ("results.json", "fit.csv", "fit.png")
 
 
-def _plot(path: Path, ts, data, fit, mask, names, title) -> None:
+def _plot(path: Path, ts, data, fit, mask, names, title, k: int) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 5), height_ratios=(3, 1))
+    ts, data, fit, mask = ts[::k], data[:, ::k], fit[:, ::k], mask[:, ::k]
     for c, name in enumerate(names[:12]):
         keep = mask[c] > 0
         (line,) = top.plot(ts[keep], data[c, keep], ".", ms=3, label=name if len(names) > 1 else "data")
@@ -60,6 +76,8 @@ def _plot(path: Path, ts, data, fit, mask, names, title) -> None:
     bottom.set_xlabel("t (s)")
     top.legend(fontsize=7, ncol=3)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=110)
+    finally:
+        plt.close(fig)
