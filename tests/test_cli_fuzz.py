@@ -219,6 +219,9 @@ CASES = {
     "fit out read-only": (["fit", "{in}/good.csv", *FIT[:-2], "--out", "/proc/cicrjax-fit"], r"cannot be created"),
     "fit petab and loader option": (["fit", "--petab", "p.yaml", "--format", "csv", *FIT[4:]], r"--format read"),
     "fit no recording": (["fit", *FIT], r"give a RECORDING file"),
+    "demo out read-only": (["demo", "--out", "/proc/cicrjax-demo"], r"--out '/proc/cicrjax-demo' cannot be created"),
+    "demo out is a file": (["demo", "--out", "{in}/a_file"], r"is a file; give a folder"),
+    "demo starts zero": (["demo", "--starts", "0"], r"--starts must be at least 1"),
     # argparse's own errors are one line too
     "no command": ([], r"required"),
     "unknown command": (["frobnicate"], r"invalid choice"),
