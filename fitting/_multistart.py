@@ -81,8 +81,28 @@ class Multistart:
 @eqx.filter_jit
 @nan_on_error
 def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy) -> RunOutput:
-    """Run `strategy` from every row of `thetas` (starts × free), vmapped in one compiled call."""
-    return jax.vmap(lambda th: strategy.run(problem, th))(thetas)
+    """Run `strategy` from every row of `thetas` (starts × free) in one compiled call: vmapped on an accelerator; on
+    a CPU one start after another (`jax.lax.map`), where a vmapped batch would run every start in lockstep until the
+    slowest is done, split evenly over the CPU devices (`XLA_FLAGS=--xla_force_host_platform_device_count=N` makes
+    each of N cores a device)."""
+    return _map(lambda th: strategy.run(problem, th), thetas)
+
+
+def _map(fn, xs):
+    """`fn` over the rows of `xs` (arrays with one leading axis): vmapped on an accelerator, else `lax.map` on each
+    CPU device's share."""
+    devices = jax.devices()
+    if devices[0].platform != "cpu":
+        return jax.vmap(fn)(xs)
+    if len(devices) == 1:
+        return jax.lax.map(fn, xs)
+    n = jax.tree.leaves(xs)[0].shape[0]
+    extra = -(-n // len(devices)) * len(devices) - n
+    padded = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], extra, axis=0)]), xs)  # the last again
+    mesh = jax.make_mesh((len(devices),), ("starts",), axis_types=(jax.sharding.AxisType.Auto,))
+    spec = jax.sharding.PartitionSpec("starts")
+    shares = jax.shard_map(lambda x: jax.lax.map(fn, x), mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False)
+    return jax.tree.map(lambda x: x[:n], shares(padded))
 
 
 def multistart(
@@ -107,6 +127,7 @@ def multistart(
 
     **Example:** `ms = multistart(problem, 16, seed=0); ms.n_at_best`
     """
+    check_fittable(problem)
     strategy, reason = choose_strategy(problem, strategy, optimiser)
     strategy.check(problem)
     if starts is None:
@@ -143,9 +164,9 @@ def _rank(
 ) -> Multistart:
     values = np.asarray(out.value)
     values = np.where(np.isfinite(values), values, np.inf)
+    failed = ~(values < penalty)
     order = np.argsort(values, kind="stable")
     best = values[order[0]]
-    check_fittable(problem)
     n_at_best = int(np.sum(np.abs(values - best) <= tol))
     return Multistart(
         starts=starts[order],
@@ -155,6 +176,7 @@ def _rank(
         iterations=np.asarray(out.iterations)[order],
         failures=np.asarray(out.failures)[order],
         start_failed=np.asarray(out.start_failed)[order],
+        failed=failed[order],
         order=order,
         n_at_best=n_at_best,
         tol=tol,
@@ -164,20 +186,21 @@ def _rank(
         strategy_reason=reason,
     )
 
-    failed = ~(values < penalty)
 
 @eqx.filter_jit
 @nan_on_error
 def run_cells(problem: Problem, data: jax.Array, thetas: jax.Array, strategy: AbstractStrategy) -> RunOutput:
     """Fit every cell (leading axis of `data`, each shaped like `problem.data`) from its own starts
-    (`thetas`: cells × starts × free), vmapped over cells and starts in one compiled call."""
+    (`thetas`: cells × starts × free) in one compiled call, each (cell, start) pair as a start of
+    [`fitting.run_starts`][]."""
+    cells, starts = thetas.shape[:2]
 
-    def cell(d, th):
-        p = eqx.tree_at(lambda q: q.data, problem, d)
-        return jax.vmap(lambda t: strategy.run(p, t))(th)
+    def one(x):
+        d, th = x
+        return strategy.run(eqx.tree_at(lambda q: q.data, problem, d), th)
 
-        failed=failed[order],
-    return jax.vmap(cell)(data, thetas)
+    out = _map(one, (jnp.repeat(data, starts, axis=0), thetas.reshape(cells * starts, -1)))
+    return jax.tree.map(lambda x: x.reshape(cells, starts, *x.shape[1:]), out)
 
 
 def multistart_cells(
