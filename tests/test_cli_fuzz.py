@@ -3,7 +3,8 @@
 Each case runs `cicrjax._cli.main.main` in process and asserts its exit status (2 bad input, 1 the computation
 failed), exactly one line on stderr with no traceback, nothing on stdout, no file written anywhere (the working
 directory and the output folder stay as they were), and that every `--option` the message names is an option of
-that command. Most cases are refused before any model is compiled, so the whole file takes seconds.
+that command. Every case is refused before any model is compiled, so they take seconds; the fit tests at the end
+compile one small fit (the configuration of tests/test_fitting_cli.py, so a full run compiles it once).
 """
 
 import errno
