@@ -52,3 +52,14 @@ def test_comb_recording_is_paced_at_140_ms():
     est = estimate_pacing(rec.time, rec.traces[0])
     assert est.period == pytest.approx(0.140, abs=0.002)  # the README's basic cycle length, 140 ms
     assert est.beats == 7  # the README's seven beats
+
+
+def test_fit_without_pacing_period_needs_beats_to_find_the_cycle_length(tmp_path, capsys):
+    from cicrjax._cli.main import main
+
+    flat = tmp_path / "flat.csv"
+    t = np.linspace(0.0, 1.0, 101)
+    np.savetxt(flat, np.column_stack([t, 0.1 + 0.01 * np.sin(t)]), delimiter=",", header="time_s,ca_uM", comments="")
+    assert main(["fit", str(flat), "--model", "cardiac", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "too few to estimate the cycle length; give --pacing-period S" in err, err

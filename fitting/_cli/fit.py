@@ -10,7 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-from cicrjax import ComputationError, batch_parameters, get_model, load_recording, pace, parse_indicator, parse_protocol
+from cicrjax import (
+    ComputationError,
+    batch_parameters,
+    estimate_pacing,
+    get_model,
+    load_recording,
+    pace,
+    parse_indicator,
+    parse_protocol,
+)
 from cicrjax._cli.errors import UsageError, parse_float, parse_int, parse_pairs
 from cicrjax._cli.loader_options import add_loader_options, loader_options
 from cicrjax._cli.output import lock_owner, output_folder
@@ -170,13 +179,24 @@ def _recordings(text: str) -> list[Path]:
     return [path]
 
 
-def _pacing(args, model, protocol, ts):
+def _pacing(args, model, protocol, ts, trace=None):
     """The paced protocol (`--prepace` beats before the first recorded one, merged with --protocol's stimuli) and the
-    simulation start, or the given protocol and `None`."""
+    simulation start, or the given protocol and `None`. Without --pacing-period, a model with a membrane voltage
+    that no --protocol drives is paced at the cycle length and phase of the beats in `trace`
+    (`cicrjax.estimate_pacing`), and the assumption joins `args.assumed` to be said once the inputs are checked."""
     if args.pacing_period is None:
-        return protocol, None
-    period = parse_float(args.pacing_period, "--pacing-period")
-    first = parse_float(args.pacing_start, "--pacing-start")
+        driven = protocol is not None and "V" in protocol.stimuli
+        if trace is None or driven or "V" not in [p.name for p in model.parameters()]:
+            return protocol, None
+        found = estimate_pacing(ts, trace)
+        period, first = found.period, found.first
+        args.assumed.append(
+            f"no --pacing-period given: {found.beats} beats found, cycle length {1e3 * period:.1f} ms assumed, "
+            f"paced from t = {first:.4g} s"
+        )
+    else:
+        period = parse_float(args.pacing_period, "--pacing-period")
+        first = parse_float(args.pacing_start, "--pacing-start")
     prepace = parse_int(args.prepace, "--prepace", 0)
     start = first - prepace * period
     count = math.ceil((float(ts[-1]) - first) / period) + 1 + prepace if period > 0 else 1
@@ -199,6 +219,7 @@ def run(args):
     from .petab import run_petab
 
     started = time.perf_counter()
+    args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     n_starts = parse_int(args.starts, "--starts", 1, MAX_STARTS)
     seed = parse_int(args.seed, "--seed", 0)
     max_iter = parse_int(args.max_iter, "--max-iter", 1)
@@ -269,6 +290,8 @@ def run(args):
         )
     if args.free is None:  # said once every input has been checked
         _progress(f"no --free given: fitting {model_cls.name}'s default free parameters {','.join(free)}")
+    for note in dict.fromkeys(args.assumed):
+        _progress(note)
     settings = {"n_starts": n_starts, "seed": seed, "max_iter": max_iter, "include_initial": bool(start)}
     if len(jobs) == 1:
         with output_folder(jobs[0].where, "--out"):
@@ -409,7 +432,7 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
     indicator = None if args.indicator is None else parse_indicator(args.indicator)
     if rec.kind in ("raw", "f_f0", "df_f0") and indicator is None:
         raise UsageError(f"a {rec.kind} recording needs --indicator (one of {known_indicators()})")
-    protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time)
+    protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time, rec.traces[0])
     batched = bool(cells["per_condition"] or cells["hierarchical"])
     if batched:  # every parameter leaf gets a leading axis over the traces
         first = next(iter(model.parameters())).name
