@@ -136,14 +136,14 @@ def test_configuration_errors():
     batched = fitting.define_problem(
         cicrjax.batch_parameters(cicrjax.GDB1990(), {"beta": jnp.asarray([0.3, 0.4])}),
         TS,
-        np.zeros((2, TS.shape[0])),
+        np.tile(np.asarray(TS), (2, 1)),  # any trace that changes
         free=["VM2"],
         batched=True,
     )
     with pytest.raises(ValueError, match="batched=False"):
         fitting.shooting_loss(batched, jnp.zeros(1), jnp.zeros((SEGMENTS - 1, 2)), 1.0, SEGMENTS)
     with_prior = fitting.define_problem(
-        cicrjax.GDB1990(), TS, np.zeros(TS.shape[0]), free=["VM2"], priors={"VM2": fitting.Prior("lognormal", 65, 0.2)}
+        cicrjax.GDB1990(), TS, np.asarray(TS), free=["VM2"], priors={"VM2": fitting.Prior("lognormal", 65, 0.2)}
     )
     with pytest.raises(ValueError, match="the period-matched fit fits least squares and ignores priors; use LBFGS"):
         fitting.PeriodMatched().run(with_prior, jnp.zeros(1))
@@ -280,8 +280,9 @@ def _bundled_recording():
 
 
 def test_auto_strategy_chooses_the_remedy_only_for_a_trace_that_oscillates_by_itself():
-    """`choose_strategy(problem)` (the default of `fit`): period-matched on a sine-like trace; single shooting on a
-    decay, on the same rhythm driven by a protocol, and where a prior rules the least-squares remedy out."""
+    """`choose_strategy(problem)` (the default of `fit`): period-matched on a sine-like trace, its blur grid set from
+    the period; single shooting on a decay, on the same rhythm driven by a protocol, and where a prior rules the
+    least-squares remedy out."""
     ts = np.linspace(0.0, 10.0, 101)
     wave = 0.3 + 0.2 * np.sin(2 * np.pi * ts / 2.0)
 
@@ -292,6 +293,11 @@ def test_auto_strategy_chooses_the_remedy_only_for_a_trace_that_oscillates_by_it
 
     name, why = choose(wave)
     assert name == "period-matched" and why.startswith("auto: the trace oscillates (period about 2 s,")
+    # the blur grid: about 80 points per period, 4× the 20 samples per period here, 1× at 50 Hz
+    fine = np.linspace(0.0, 10.0, 501)
+    for t, upsample in ((ts, 4), (fine, 1)):
+        problem = fitting.define_problem(cicrjax.GDB1990(), t, 0.3 + 0.2 * np.sin(np.pi * t), free=["VM2"])
+        assert fitting.choose_strategy(problem)[0].upsample == upsample
     assert choose(0.3 + np.exp(-ts))[0] == "single-shooting"
     driven = cicrjax.Protocol({"beta": cicrjax.Constant(0.3)})
     assert choose(wave, protocol=driven) == (

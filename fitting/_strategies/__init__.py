@@ -1,6 +1,7 @@
 """Fitting strategies, each around an optimiser: single shooting, or a remedy for oscillating traces."""
 
 import equinox as eqx
+import numpy as np
 
 from cicrjax import InputError
 
@@ -64,7 +65,10 @@ def choose_strategy(
     rhythmic, period, peak = detect_rhythm(problem.ts, problem.data[0], problem.mask[0])
     if not rhythmic:
         return single, f"auto: no regular rhythm in the trace (autocorrelation peak {peak:.2f} < 0.5)"
-    remedy = _named("period-matched", optimiser)
+    # the blurred signal needs about 80 points per period (4× the 10 Hz sampling of a 2 s GDB period; 1× at 50 Hz)
+    per_period = period / float(np.median(np.diff(np.asarray(problem.ts))))
+    remedy = PeriodMatched(upsample=int(np.clip(np.ceil(80.0 / per_period), 1, 4)))
+    remedy = remedy if optimiser is None else eqx.tree_at(lambda s: s.optimiser, remedy, optimiser)
     try:
         remedy.check(problem)
     except InputError as error:

@@ -33,7 +33,9 @@ class PeriodMatched(AbstractStrategy):
     narrowest width is fitted by `optimiser` to the problem's own objective; the default
     [`fitting.LevenbergMarquardt`][] runs in the same compiled loop as the blurred stages. Between stages a chain's
     point is kept within one logit unit of a bounded coordinate's span, where the logistic map is not flat.
-    Without `blur` the search ranks in-phase candidates by the NLL and there is no homotopy.
+    Without `blur` the search ranks in-phase candidates by the NLL and there is no homotopy. The blurred signal is
+    computed on a grid `upsample` times finer than the data's ([`fitting.choose_strategy`][] sets it from the
+    rhythm: about 80 points per period).
 
     **Example:** `multistart(problem, 16, strategy=PeriodMatched(candidates=32, chains=2))`
     """
