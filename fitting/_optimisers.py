@@ -190,8 +190,9 @@ class Adam(AbstractOptimiser):
 class LevenbergMarquardt(AbstractOptimiser):
     """Levenberg–Marquardt on residuals (Marquardt's diagonal scaling, Nielsen's damping update, the Jacobian by
     forward mode). Converged when an accepted step changes θ by less than `rtol`·(|θ| + `rtol`) and the cost by
-    less than `rtol` of itself, or where a Gauss–Newton step would gain less than `rtol` of the cost; at most
-    `max_steps` steps (either may be an array, e.g. inside a scan). On a problem: Gaussian noise with σ profiled or
+    less than `rtol` of itself, or where a Gauss–Newton step would gain less than `rtol` of the cost, or (`ftol` > 0)
+    when an accepted step lowers the cost by less than `ftol` of itself; at most `max_steps` steps (any of these may
+    be an array, e.g. inside a scan). On a problem: Gaussian noise with σ profiled or
     fixed, no priors.
 
     **Example:** `fit(problem, optimiser=LevenbergMarquardt())`
@@ -199,6 +200,7 @@ class LevenbergMarquardt(AbstractOptimiser):
 
     max_steps: int | Array = 200
     rtol: float | Array = 1e-8
+    ftol: float | Array = 0.0
     name = "lm"
 
     def init(self, fn, x0, penalty):
@@ -221,6 +223,7 @@ class LevenbergMarquardt(AbstractOptimiser):
         rho = (cost - cost_new) / predicted
         accept = jnp.isfinite(cost_new) & jnp.all(jnp.isfinite(new)) & (predicted > 0) & (rho > 0)
         small = (jnp.max(jnp.abs(step) / (jnp.abs(th) + tol)) < tol) & (cost - cost_new <= tol * cost)
+        flat = cost - cost_new <= self.ftol * cost  # (with `ftol` > 0) too little progress to go on
         # stationary: even the undamped Gauss–Newton step would gain less than `rtol` of the cost (at an optimum
         # on the noise floor of the residuals, where every damped step is rejected)
         gain = 0.5 * g @ jnp.linalg.solve(a + 1e-12 * jnp.diag(scale), g)
@@ -231,7 +234,7 @@ class LevenbergMarquardt(AbstractOptimiser):
         th, r, j, cost = (
             jnp.where(accept, x_new, x) for x_new, x in ((new, th), (r_new, r), (j_new, j), (cost_new, cost))
         )
-        converged = (accept & small) | stationary
+        converged = (accept & (small | flat)) | stationary
         inner = (r, j, lam, nu)
         return State(
             th, cost, state.iterations + 1, state.failures, converged | stuck, converged, state.start_failed, inner

@@ -27,7 +27,8 @@ class PeriodMatched(AbstractStrategy):
     oscillating candidate.
 
     **Blur homotopy.** Levenberg–Marquardt then fits each chain's point to [`fitting.blurred_residuals`][] at every
-    width of `blur` in turn (widths in sampling intervals of the data, at most `blur_steps` steps each): a narrow
+    width of `blur` in turn (widths in sampling intervals of the data, at most `blur_steps` steps each, until a step
+    lowers the loss by less than `blur_ftol` of itself): a narrow
     spike that misses the data's by less than the width still overlaps it, so a phase error left by the search
     is corrected, and the narrowing widths lead to the optimum's basin. The chain with the lowest loss at the
     narrowest width is fitted by `optimiser` to the problem's own objective; the default
@@ -49,6 +50,7 @@ class PeriodMatched(AbstractStrategy):
     blur: tuple[float, ...] = eqx.field(default=(3.0, 1.0), converter=lambda b: tuple(map(float, b)))
     blur_steps: int = 100
     blur_rtol: float = 1e-6
+    blur_ftol: float = 1e-3  # a blurred stage stops where a step gains < 0.1%: it only leads to the next basin
     upsample: int = 4
     seed: int = 0
     optimiser: AbstractOptimiser = LevenbergMarquardt(max_steps=1000, rtol=1e-8)
@@ -131,7 +133,7 @@ class PeriodMatched(AbstractStrategy):
             thetas, losses, steps, _ = c
             w, chain, tol, cap = x
             th = jnp.where(chain >= 0, thetas[chain], thetas[jnp.argmin(losses)])
-            lm = LevenbergMarquardt(max_steps=cap, rtol=tol)
+            lm = LevenbergMarquardt(max_steps=cap, rtol=tol, ftol=jnp.where(chain >= 0, self.blur_ftol, 0.0))
             out = lm.minimise(lambda t: blurred_residuals(problem, t, w, up), th, problem.penalty)
             # a blurred optimum can lie on a bound, where the logistic map is flat: keep a gradient for the next stage
             th = jnp.where(bounded[0] & (chain >= 0), jnp.clip(out.theta, -half[0] - 1.0, half[0] + 1.0), out.theta)
