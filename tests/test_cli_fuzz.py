@@ -219,6 +219,7 @@ CASES = {
     "fit out parent missing": (["fit", "{in}/good.csv", *FIT[:-2], "--out", "{out}/no/fit"], r"does not exist"),
     "fit out read-only": (["fit", "{in}/good.csv", *FIT[:-2], "--out", "/proc/cicrjax-fit"], r"cannot be created"),
     "fit petab and loader option": (["fit", "--petab", "p.yaml", "--format", "csv", *FIT[4:]], r"--format read"),
+    "fit petab uncertainty": (["fit", "--petab", "p.yaml", "--uncertainty", "none", *FIT[4:]], r"drop --uncertainty"),
     "fit no recording": (["fit", *FIT], r"give a RECORDING file"),
     "demo out read-only": (["demo", "--out", "/proc/cicrjax-demo"], r"--out '/proc/cicrjax-demo' cannot be created"),
     "demo out is a file": (["demo", "--out", "{in}/a_file"], r"is a file; give a folder"),

@@ -114,7 +114,9 @@ def add_parser(sub):
         "runs --optimiser",
     )
     p.add_argument("--max-iter", default="200", metavar="N", help="iterations per start (default 200)")
-    p.add_argument("--uncertainty", choices=("laplace", "none"), default="laplace", help="intervals (laplace)")
+    p.add_argument(
+        "--uncertainty", choices=("laplace", "none"), default=None, help="intervals (default laplace; not --petab)"
+    )
     p.add_argument(
         "--full-csv",
         action="store_true",
@@ -261,6 +263,8 @@ def run(args):
             raise UsageError("--per-cell/--hierarchical apply to recordings; the PEtab conditions are batched already")
         if args.pacing_period is not None:
             raise UsageError("--pacing-period applies to recordings; the PEtab conditions set the inputs")
+        if args.uncertainty is not None:
+            raise UsageError("--petab fits report no intervals yet; drop --uncertainty")
         with output_folder(Path(args.out), "--out") as out:  # removed again if the problem cannot be read
             return run_petab(
                 args.petab, out, model=args.model, mapping=mapping, starts=n_starts, seed=seed, start=start,
@@ -459,7 +463,7 @@ def _report(args, problem, ms, recording, trace_names, out, job_started):
     from .._result import summarise
     from .write import write_outputs
 
-    laplace = args.uncertainty != "none"
+    laplace = args.uncertainty in (None, "laplace")
     intervals = "; computing intervals" if laplace else ""
     _progress(
         f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {len(ms.values)} start(s) at the best; "
