@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 from cicrjax import Fura2, LiRinzel1994, load_recording
-from cicrjax._cli.errors import UsageError, parse_int
-from cicrjax._cli.output import output_folder
+from cicrjax.cli import UsageError, output_folder, parse_int
 
 RECORDING = Path("data") / "synthetic-fura2-li-rinzel" / "ratio.csv"
 # the command in that folder's README, which regenerates the file bit for bit
@@ -38,7 +37,7 @@ def _recording():
     for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
         if (root / RECORDING).is_file():
             return load_recording(root / RECORDING), str(RECORDING)
-    from cicrjax._cli.main import main
+    from cicrjax.cli import main
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ratio.csv"

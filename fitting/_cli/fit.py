@@ -20,11 +20,18 @@ from cicrjax import (
     parse_indicator,
     parse_protocol,
 )
-from cicrjax._cli.errors import UsageError, parse_float, parse_int, parse_pairs
-from cicrjax._cli.loader_options import add_loader_options, loader_options
-from cicrjax._cli.output import lock_owner, output_folder
-from cicrjax._observation.catalogue import known_indicators
-from cicrjax._recording.suite2p_loader import suite2p_folder
+from cicrjax.cli import (
+    UsageError,
+    add_loader_options,
+    known_indicators,
+    loader_options,
+    lock_owner,
+    output_folder,
+    parse_float,
+    parse_int,
+    parse_pairs,
+    suite2p_folder,
+)
 
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
 from .write import CSV_ROWS

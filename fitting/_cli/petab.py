@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cicrjax._cli.output import atomic_path
+from cicrjax.cli import atomic_path
 
 from .._optimisers import LBFGS
 from .._petab import PetabFit, fit_petab, load_petab

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cicrjax._cli.output import atomic_path
+from cicrjax.cli import atomic_path
 
 from .._problem import Problem
 from .._result import FitResult
