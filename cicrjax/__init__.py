@@ -14,6 +14,7 @@ from ._analysis import (
     oscillation_period as oscillation_period,
 )
 from ._batch import simulate_batch as simulate_batch
+from ._errors import ComputationError as ComputationError, InputError as InputError
 from ._fluxes import (
     NCX as NCX,
     AllostericNCX as AllostericNCX,
@@ -37,7 +38,6 @@ from ._fluxes import (
     ghk_factor as ghk_factor,
     reduced_potential as reduced_potential,
 )
-from ._errors import ComputationError as ComputationError, InputError as InputError
 from ._gain import GainResult as GainResult, voltage_clamp_gain as voltage_clamp_gain
 from ._hill import hill as hill
 from ._model import AbstractModel as AbstractModel

@@ -47,7 +47,8 @@ class Cardiac(AbstractShannonCardiac):
     (fractional release 33 %), so ∫release/∫trigger is 3.6 on that beat and 3.7 at the steady state of 1 Hz pacing
     (peak gain 7.5 in a clamp to 0 mV). In the steady state release equals net SERCA uptake and entry equals net
     extrusion, so this ratio is the net SERCA : sarcolemmal removal (3.72 from the fluxes); SERCA's gross share of
-    Ca removal is 78 % (rabbit, Bers 2002: 70 %); ratios of 7 or more need about 88 % (rat-like removal, 92 %). No alternans from 1 to 8 Hz; with RyR recovery slowed to `k_im` = 1 s⁻¹ and steep luminal
+    Ca removal is 78 % (rabbit, Bers 2002: 70 %); ratios of 7 or more need about 88 % (rat-like removal, 92 %).
+    No alternans from 1 to 8 Hz; with RyR recovery slowed to `k_im` = 1 s⁻¹ and steep luminal
     regulation (`n_lum` = 6) the amplitude alternates by > 15 % at a 140 ms cycle and not at 1 Hz.
 
     **Example:** `simulate(Cardiac(), jnp.linspace(0, 1, 501), protocol=paced(1.0, count=1))["Ca_i"]`
