@@ -8,6 +8,7 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
+from . import plot as plot  # the figures; matplotlib loads when one is drawn
 from ._action_potential import ActionPotential as ActionPotential
 from ._analysis import (
     find_peaks as find_peaks,
@@ -145,6 +146,7 @@ from ._sbml import (
     export_sbml as export_sbml,
     load_sbml as load_sbml,
 )
+from ._sharding import local_devices as local_devices, map_sharded as map_sharded
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver

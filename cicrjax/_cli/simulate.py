@@ -68,23 +68,21 @@ def write_csv(path, ts, ys, states) -> None:
         np.savetxt(tmp, np.column_stack([ts, ys]), delimiter=",", header=",".join(("t", *states)), comments="")
 
 
-def plot_states(path, ts, ys, states, title) -> None:
-    """Plot every state against time to a PNG, atomically."""
+def plot_states(path, sol, title, time_unit="s") -> None:
+    """Plot every state against time to a PNG (`cicrjax.plot.trajectories`), atomically."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(states), 1, sharex=True, figsize=(7, 1.6 + 1.2 * len(states)), squeeze=False)
-    for ax, name, y in zip(axes[:, 0], states, np.asarray(ys).T, strict=True):
-        ax.plot(ts, y, lw=1)
-        ax.set_ylabel(name)
-    axes[-1, 0].set_xlabel("t (s)")
-    axes[0, 0].set_title(title)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+    from ..plot import trajectories
+
+    fig = trajectories(sol, title=title, time_unit=time_unit)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=110)
+    finally:
+        plt.close(fig)
 
 
 def run(args):
@@ -107,6 +105,6 @@ def run(args):
     ys = np.asarray(sol.ys)
     write_csv(out, ts, ys, cls.states)
     if plot is not None:
-        plot_states(plot, ts, ys, cls.states, f"{cls.name}: {cls.citation}")
+        plot_states(plot, sol, f"{cls.name}: {cls.citation}", cls.time_unit)
     unit = "" if cls.time_unit == "s" else f" in {cls.time_unit}"
     print(f"wrote {out} ({len(ts)} rows: t{unit}, {', '.join(cls.states)})" + (f" and {plot}" if plot else ""))

@@ -52,30 +52,19 @@ def write_outputs(
                     d, y = data[c, j], fit[c, j]
                     f.write(f"{name},{ts[j]:.10g},{d:.10g},{y:.10g},{d - y:.10g}\n")
     title = f"{model}: NLL {result.nll:.6g}, R² {result.r2:.4f}"
-    _plot(out / "fit.png", ts, data, fit, mask, names, title, stride(ts.shape[0], PLOT_POINTS))
+    _plot(out / "fit.png", ts, data, fit, mask, names, title)
     return ("results.json", "fit.csv", "fit.png")
 
 
-def _plot(path: Path, ts, data, fit, mask, names, title, k: int) -> None:
+def _plot(path: Path, ts, data, fit, mask, names, title) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 5), height_ratios=(3, 1))
-    ts, data, fit, mask = ts[::k], data[:, ::k], fit[:, ::k], mask[:, ::k]
-    for c, name in enumerate(names[:12]):
-        keep = mask[c] > 0
-        (line,) = top.plot(ts[keep], data[c, keep], ".", ms=3, label=name if len(names) > 1 else "data")
-        top.plot(ts, fit[c], "-", lw=1.2, color=line.get_color())
-        bottom.plot(ts[keep], data[c, keep] - fit[c, keep], ".", ms=2, color=line.get_color())
-    top.set_title(title)
-    top.set_ylabel("signal")
-    bottom.axhline(0.0, color="k", lw=0.8)
-    bottom.set_ylabel("residual")
-    bottom.set_xlabel("t (s)")
-    top.legend(fontsize=7, ncol=3)
-    fig.tight_layout()
+    from cicrjax.plot import fit as plot_fit
+
+    fig = plot_fit(ts, data, fit, mask=mask, names=names, title=title, max_points=PLOT_POINTS)
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png", dpi=110)

@@ -1,0 +1,1 @@
+"""Matplotlib figures of simulations and fits (public through `cicrjax.plot`)."""

@@ -1,0 +1,70 @@
+"""Figures over a second axis: the gain–voltage curve, sensitivity heatmaps and kymographs."""
+
+import numpy as np
+
+from .._errors import InputError
+from .._gain import GainResult
+from .axes import new_axes
+
+
+def gain_voltage(gain: GainResult, *, quantity: str = "peak_gain", ax=None, label: str | None = None):
+    """One gain of a voltage-clamp series against the test voltage; returns the Figure.
+
+    **Arguments:** `gain` from [`cicrjax.voltage_clamp_gain`][]; `quantity` `"peak_gain"`, `"integrated_gain"`,
+    `"released_per_entered"` or `"peak_ca"`; `label` for a legend (several models on one `ax`).
+
+    **Example:** `cicrjax.plot.gain_voltage(cj.voltage_clamp_gain(cj.Hinch2004(), [-20.0, 0.0, 20.0]))`
+    """
+    if quantity not in ("peak_gain", "integrated_gain", "released_per_entered", "peak_ca"):
+        raise InputError(f"quantity must name a GainResult field such as 'peak_gain', got {quantity!r}")
+    ok = np.asarray(gain.success, bool)
+    v, y = np.asarray(gain.voltage)[ok], np.asarray(getattr(gain, quantity))[ok]
+    fig, ax = new_axes(ax, figsize=(4.5, 3.0))
+    ax.plot(v, y, "o-", ms=4, label=label)
+    ax.set(xlabel="test voltage (mV)", ylabel="peak Ca (µM)" if quantity == "peak_ca" else quantity.replace("_", " "))
+    if label:
+        ax.legend(fontsize=8)
+    return fig
+
+
+def sensitivity(matrix, rows, columns, *, ax=None, title: str | None = None, annotate: bool = True):
+    """A heatmap of sensitivities (rows: outputs, columns: parameters) on a symmetric diverging scale; returns the
+    Figure.
+
+    **Arguments:** `matrix` (len(rows), len(columns)), e.g. normalised local sensitivities ∂log y/∂log p or Sobol
+    indices; `annotate` writes each value in its cell.
+
+    **Example:** `cicrjax.plot.sensitivity(S, ["period", "amplitude"], ["beta", "VM2"])`
+    """
+    m = np.asarray(matrix, float)
+    if m.shape != (len(rows), len(columns)):
+        raise InputError(f"matrix has shape {m.shape}, expected ({len(rows)}, {len(columns)}) from rows and columns")
+    fig, ax = new_axes(ax, figsize=(1.0 + 0.7 * len(columns), 1.0 + 0.5 * len(rows)))
+    bound = float(np.nanmax(np.abs(m))) or 1.0
+    image = ax.imshow(m, cmap="RdBu_r", vmin=-bound, vmax=bound, aspect="auto")
+    ax.set_xticks(range(len(columns)), list(columns), rotation=45, ha="right")
+    ax.set_yticks(range(len(rows)), list(rows))
+    if annotate:
+        for (i, j), value in np.ndenumerate(m):
+            ax.text(j, i, f"{value:.2g}", ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def kymograph(x, ts, values, *, ax=None, label: str = "Ca (µM)"):
+    """Concentration over space (vertical, µm) and time (horizontal, s), as a line-scan image; returns the Figure.
+
+    **Arguments:** `x` positions (µm); `ts` times (s); `values` of shape (len(ts), len(x)).
+
+    **Example:** `cicrjax.plot.kymograph(x, sol.ts, sol.ys[:, 0, :])`
+    """
+    x, ts, v = np.asarray(x, float), np.asarray(ts, float), np.asarray(values, float)
+    if v.shape != (ts.size, x.size):
+        raise InputError(f"values has shape {v.shape}, expected (len(ts), len(x)) = ({ts.size}, {x.size})")
+    fig, ax = new_axes(ax, figsize=(7.0, 3.0))
+    mesh = ax.pcolormesh(ts, x, v.T, shading="nearest", cmap="magma")
+    fig.colorbar(mesh, ax=ax, label=label)
+    ax.set(xlabel="t (s)", ylabel="x (µm)")
+    return fig
