@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from cicrjax import InputError
+from cicrjax import InputError, local_devices, map_sharded
 
 from ._nan_on_error import nan_on_error
 from ._optimisers import AbstractOptimiser, RunOutput
@@ -80,29 +80,12 @@ class Multistart:
 
 @eqx.filter_jit
 @nan_on_error
-def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy) -> RunOutput:
-    """Run `strategy` from every row of `thetas` (starts × free) in one compiled call: vmapped on an accelerator; on
-    a CPU one start after another (`jax.lax.map`), where a vmapped batch would run every start in lockstep until the
-    slowest is done, split evenly over the CPU devices (`XLA_FLAGS=--xla_force_host_platform_device_count=N` makes
-    each of N cores a device)."""
-    return _map(lambda th: strategy.run(problem, th), thetas)
-
-
-def _map(fn, xs):
-    """`fn` over the rows of `xs` (arrays with one leading axis): vmapped on an accelerator, else `lax.map` on each
-    CPU device's share."""
-    devices = jax.devices()
-    if devices[0].platform != "cpu":
-        return jax.vmap(fn)(xs)
-    if len(devices) == 1:
-        return jax.lax.map(fn, xs)
-    n = jax.tree.leaves(xs)[0].shape[0]
-    extra = -(-n // len(devices)) * len(devices) - n
-    padded = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], extra, axis=0)]), xs)  # the last again
-    mesh = jax.make_mesh((len(devices),), ("starts",), axis_types=(jax.sharding.AxisType.Auto,))
-    spec = jax.sharding.PartitionSpec("starts")
-    shares = jax.shard_map(lambda x: jax.lax.map(fn, x), mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False)
-    return jax.tree.map(lambda x: x[:n], shares(padded))
+def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy, devices=None) -> RunOutput:
+    """Run `strategy` from every row of `thetas` (starts × free) in one compiled call, split evenly over `devices`
+    (default all local ones; see [`cicrjax.map_sharded`][]): vmapped on an accelerator; on a CPU one start after
+    another (`jax.lax.map`), where a vmapped batch would run every start in lockstep until the slowest is done
+    (`XLA_FLAGS=--xla_force_host_platform_device_count=N` makes each of N cores a device)."""
+    return map_sharded(lambda th: strategy.run(problem, th), thetas, devices)
 
 
 def multistart(
@@ -116,6 +99,7 @@ def multistart(
     include_initial: bool = False,
     starts: np.ndarray | None = None,
     tol: float = 1e-3,
+    devices: int | None = None,
 ) -> Multistart:
     """Optimise from `n_starts` seeded Latin-hypercube (or Sobol) starts within the bounds, all at once, and rank.
 
@@ -123,7 +107,7 @@ def multistart(
     shooting); `optimiser` the strategy's optimiser (default
     the strategy's own: L-BFGS for single shooting); `starts` explicit unconstrained starts (rows) instead of
     sampling; `include_initial` makes the problem's initial values the first start; `tol` the NLL tolerance of
-    "reached the best optimum".
+    "reached the best optimum"; `devices` how many local devices share the starts (default all).
 
     **Example:** `ms = multistart(problem, 16, seed=0); ms.n_at_best`
     """
@@ -135,8 +119,9 @@ def multistart(
     starts = np.asarray(starts, dtype=float)
     if starts.ndim != 2 or starts.shape[1] != len(problem.free):
         raise InputError(f"starts must have shape (n, {len(problem.free)}), got {starts.shape}")
+    devices = local_devices(devices)
     t = time.perf_counter()
-    out = run_starts(problem, jnp.asarray(starts), strategy)
+    out = run_starts(problem, jnp.asarray(starts), strategy, devices)
     jax.block_until_ready(out)
     return _rank(out, starts, tol, strategy, time.perf_counter() - t, reason, problem.penalty)
 
@@ -189,17 +174,19 @@ def _rank(
 
 @eqx.filter_jit
 @nan_on_error
-def run_cells(problem: Problem, data: jax.Array, thetas: jax.Array, strategy: AbstractStrategy) -> RunOutput:
+def run_cells(
+    problem: Problem, data: jax.Array, thetas: jax.Array, strategy: AbstractStrategy, devices=None
+) -> RunOutput:
     """Fit every cell (leading axis of `data`, each shaped like `problem.data`) from its own starts
     (`thetas`: cells × starts × free) in one compiled call, each (cell, start) pair as a start of
-    [`fitting.run_starts`][]."""
+    [`fitting.run_starts`][], the pairs split over `devices` (default all local ones)."""
     cells, starts = thetas.shape[:2]
 
     def one(x):
         d, th = x
         return strategy.run(eqx.tree_at(lambda q: q.data, problem, d), th)
 
-    out = _map(one, (jnp.repeat(data, starts, axis=0), thetas.reshape(cells * starts, -1)))
+    out = map_sharded(one, (jnp.repeat(data, starts, axis=0), thetas.reshape(cells * starts, -1)), devices)
     return jax.tree.map(lambda x: x.reshape(cells, starts, *x.shape[1:]), out)
 
 
@@ -213,10 +200,12 @@ def multistart_cells(
     sampling: str = "lhs",
     seed: int = 0,
     tol: float = 1e-3,
+    devices: int | None = None,
 ) -> list[Multistart]:
     """Fit many cells at once with per-cell parameters: `data` has shape (cells, *problem.data.shape)` (same time
-    grid and mask); every cell gets the same seeded starts. Returns one ranked [`fitting.Multistart`][] per cell,
-    equal to fitting each cell alone.
+    grid and mask); every cell gets the same seeded starts, and the (cell, start) pairs are split over `devices`
+    local devices (default all). Returns one ranked [`fitting.Multistart`][] per cell, equal to fitting each cell
+    alone.
 
     **Example:** `[ms.best_value for ms in multistart_cells(problem, traces[:, None, :], 4)]`
     """
@@ -227,8 +216,9 @@ def multistart_cells(
         raise InputError(f"data must have shape (cells, {', '.join(map(str, problem.data.shape))}), got {data.shape}")
     starts = sample_starts(problem, n_starts, sampling=sampling, seed=seed)
     thetas = jnp.broadcast_to(jnp.asarray(starts), (data.shape[0], *starts.shape))
+    devices = local_devices(devices)
     t = time.perf_counter()
-    out = run_cells(problem, jnp.asarray(data), thetas, strategy)
+    out = run_cells(problem, jnp.asarray(data), thetas, strategy, devices)
     jax.block_until_ready(out)
     wall = time.perf_counter() - t
     return [
