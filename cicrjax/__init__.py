@@ -16,6 +16,7 @@ from ._analysis import (
 )
 from ._batch import simulate_batch as simulate_batch
 from ._errors import ComputationError as ComputationError, InputError as InputError
+from ._features import FEATURES as FEATURES, Feature as Feature, trajectory_features as trajectory_features
 from ._fluxes import (
     NCX as NCX,
     AllostericNCX as AllostericNCX,
@@ -146,8 +147,41 @@ from ._sbml import (
     export_sbml as export_sbml,
     load_sbml as load_sbml,
 )
+from ._sensitivity import (
+    LocalSensitivity as LocalSensitivity,
+    MorrisResult as MorrisResult,
+    SobolResult as SobolResult,
+    feature_function as feature_function,
+    local_sensitivity as local_sensitivity,
+    morris_effects as morris_effects,
+    morris_sample as morris_sample,
+    parameter_ranges as parameter_ranges,
+    saltelli_sample as saltelli_sample,
+    sobol_indices as sobol_indices,
+    trajectory_sensitivity as trajectory_sensitivity,
+)
 from ._sharding import local_devices as local_devices, map_sharded as map_sharded
 from ._simulate import simulate as simulate
+from ._spatial import (
+    AbstractSpatialModel as AbstractSpatialModel,
+    AtriWave as AtriWave,
+    Buffer as Buffer,
+    Dendrite as Dendrite,
+    FireDiffuseFire as FireDiffuseFire,
+    Firebreak as Firebreak,
+    Grid as Grid,
+    SpatialSolution as SpatialSolution,
+    WithBuffers as WithBuffers,
+    dendrite_amplification as dendrite_amplification,
+    firebreak_blocks as firebreak_blocks,
+    firebreak_capacity as firebreak_capacity,
+    front_positions as front_positions,
+    propagation_map as propagation_map,
+    simulate_spatial as simulate_spatial,
+    site_density as site_density,
+    wave_metrics as wave_metrics,
+    wave_speed as wave_speed,
+)
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver
 from ._step_sequence import StepSequence as StepSequence
