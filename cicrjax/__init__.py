@@ -162,26 +162,6 @@ from ._sensitivity import (
 )
 from ._sharding import local_devices as local_devices, map_sharded as map_sharded
 from ._simulate import simulate as simulate
-from ._spatial import (
-    AbstractSpatialModel as AbstractSpatialModel,
-    AtriWave as AtriWave,
-    Buffer as Buffer,
-    Dendrite as Dendrite,
-    FireDiffuseFire as FireDiffuseFire,
-    Firebreak as Firebreak,
-    Grid as Grid,
-    SpatialSolution as SpatialSolution,
-    WithBuffers as WithBuffers,
-    dendrite_amplification as dendrite_amplification,
-    firebreak_blocks as firebreak_blocks,
-    firebreak_capacity as firebreak_capacity,
-    front_positions as front_positions,
-    propagation_map as propagation_map,
-    simulate_spatial as simulate_spatial,
-    site_density as site_density,
-    wave_metrics as wave_metrics,
-    wave_speed as wave_speed,
-)
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver
 from ._step_sequence import StepSequence as StepSequence
