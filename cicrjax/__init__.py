@@ -164,6 +164,26 @@ from ._sharding import local_devices as local_devices, map_sharded as map_sharde
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver
+from ._spatial import (
+    AbstractSpatialModel as AbstractSpatialModel,
+    AtriWave as AtriWave,
+    Buffer as Buffer,
+    Dendrite as Dendrite,
+    Firebreak as Firebreak,
+    FireDiffuseFire as FireDiffuseFire,
+    Grid as Grid,
+    SpatialSolution as SpatialSolution,
+    WithBuffers as WithBuffers,
+    dendrite_amplification as dendrite_amplification,
+    firebreak_blocks as firebreak_blocks,
+    firebreak_capacity as firebreak_capacity,
+    front_positions as front_positions,
+    propagation_map as propagation_map,
+    simulate_spatial as simulate_spatial,
+    site_density as site_density,
+    wave_metrics as wave_metrics,
+    wave_speed as wave_speed,
+)
 from ._step_sequence import StepSequence as StepSequence
 from ._synthetic import synthesize as synthesize
 

@@ -1,0 +1,21 @@
+"""Spatial CICR (private subpackage; public names are re-exported by `cicrjax`): a 1-D grid, reaction–diffusion
+integration, buffers, release sites, wave metrics and scenarios."""
+
+from .atri import AtriWave as AtriWave
+from .buffers import Buffer as Buffer, WithBuffers as WithBuffers
+from .dendrite import Dendrite as Dendrite, dendrite_amplification as dendrite_amplification
+from .fdf import FireDiffuseFire as FireDiffuseFire
+from .firebreak import (
+    Firebreak as Firebreak,
+    firebreak_blocks as firebreak_blocks,
+    firebreak_capacity as firebreak_capacity,
+)
+from .grid import Grid as Grid
+from .metrics import front_positions as front_positions, reached as reached, wave_speed as wave_speed
+from .model import AbstractSpatialModel as AbstractSpatialModel
+from .simulate import memory_bytes as memory_bytes, simulate_spatial as simulate_spatial
+from .sites import site_density as site_density
+from .solution import SpatialSolution as SpatialSolution
+from .studies import propagation_map as propagation_map, wave_metrics as wave_metrics
+
+SPATIAL_MODELS = {m.name: m for m in (AtriWave, FireDiffuseFire, Firebreak, Dendrite)}
