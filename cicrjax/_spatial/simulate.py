@@ -31,6 +31,18 @@ def _steps(t_end: float, dt: float, save_dt: float | None) -> tuple[int, int]:
     return n_saves, per_save
 
 
+def check_sites(model: AbstractSpatialModel) -> None:
+    """Raise `InputError` if a model's release-site spacing `d` (µm, when concrete) is smaller than its grid's dx."""
+    d = getattr(model, "d", None)
+    if d is None or isinstance(d, jax.core.Tracer):
+        return
+    if float(jnp.min(d)) < model.grid.dx:
+        raise InputError(
+            f"dx ({model.grid.dx:g} µm) is larger than the release-site spacing d ({float(jnp.min(d)):g} µm); "
+            "use a dx no larger than d"
+        )
+
+
 def memory_bytes(model: AbstractSpatialModel, t_end: float, *, dt: float = 0.01, save_dt: float | None = None) -> int:
     """Estimated memory (bytes) of `simulate_spatial`: the saved kymograph and a few work copies of the state."""
     n_saves, _ = _steps(t_end, dt, save_dt)
@@ -126,6 +138,7 @@ def simulate_spatial(
     if method not in METHODS:
         raise InputError(f"method {method!r} is not one of {', '.join(METHODS)}")
     n_saves, per_save = _steps(t_end, dt, save_dt)
+    check_sites(model)
     shape = (len(model.fields), model.grid.n)
     y0 = model.initial_state() if y0 is None else jnp.asarray(y0)
     if y0.shape != shape:

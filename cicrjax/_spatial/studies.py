@@ -26,7 +26,8 @@ def wave_metrics(
     """Speed (µm/s) and propagation of the wave in field c; jit-, vmap- and grad-friendly.
 
     The front is tracked at `threshold` (µM); the speed is fitted while the front lies in `window` (µm; default
-    the middle half of the domain); the wave propagated if its front reached the window's far end.
+    the middle half of the domain); the wave propagated if its front reached the window's far end, and its
+    speed is NaN otherwise.
 
     **Example:** `speed, propagated = wave_metrics(AtriWave(), 120.0)`
     """
@@ -34,7 +35,8 @@ def wave_metrics(
     lo, hi = (0.25 * length, 0.75 * length) if window is None else window
     sol = simulate_spatial(model, t_end, dt=dt, save_dt=save_dt)
     fronts = front_positions(sol.x, sol[model.fields[0]], threshold)
-    return wave_speed(sol.ts, fronts, lo, hi), reached(fronts, hi)
+    propagated = reached(fronts, hi)
+    return jnp.where(propagated, wave_speed(sol.ts, fronts, lo, hi), jnp.nan), propagated
 
 
 def propagation_map(
