@@ -6,6 +6,10 @@ from .local import (
     local_sensitivity as local_sensitivity,
     trajectory_sensitivity as trajectory_sensitivity,
 )
-from .model import feature_function as feature_function, parameter_ranges as parameter_ranges
+from .model import (
+    FeatureFunction as FeatureFunction,
+    feature_function as feature_function,
+    parameter_ranges as parameter_ranges,
+)
 from .morris import MorrisResult as MorrisResult, morris_effects as morris_effects, morris_sample as morris_sample
 from .sobol import SobolResult as SobolResult, saltelli_sample as saltelli_sample, sobol_indices as sobol_indices

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-import jax
+import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
@@ -19,13 +19,17 @@ def evaluate(fn: Callable, x: np.ndarray, *, chunk_size: int = 1024, batch_size:
     """
     x = np.asarray(x, dtype=float)
     chunk_size = min(chunk_size, x.shape[0])
-    run = jax.jit(lambda xs: map_sharded(fn, xs, batch_size=batch_size))
     out = []
     for i in range(0, x.shape[0], chunk_size):
         block = x[i : i + chunk_size]
         pad = chunk_size - block.shape[0]
         if pad:
             block = np.concatenate([block, np.repeat(block[-1:], pad, axis=0)])
-        y = np.asarray(run(jnp.asarray(block)))
+        y = np.asarray(_run(fn, jnp.asarray(block), batch_size))
         out.append(y[: chunk_size - pad].reshape(chunk_size - pad, -1))
     return np.concatenate(out)
+
+
+@eqx.filter_jit
+def _run(fn, xs, batch_size):
+    return map_sharded(fn, xs, batch_size=batch_size)

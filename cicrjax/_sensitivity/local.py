@@ -71,8 +71,7 @@ def local_sensitivity(
     adjoint = diffrax.ForwardMode() if mode == "forward" else None
     fn = feature_function(model, ts, params, features, protocol=protocol, start=start, adjoint=adjoint, **options)
     p = nominal_values(model, params)
-    jac = jax.jacfwd(fn) if mode == "forward" else jax.jacrev(fn)
-    values, jacobian = (np.asarray(a) for a in _value_and_jacobian(fn, jac, jnp.asarray(p)))
+    values, jacobian = (np.asarray(a) for a in _value_and_jacobian(fn, jnp.asarray(p), mode))
     if np.all(np.isnan(values)):
         raise ComputationError(f"the solver failed for {model.name} at {dict(zip(params, p, strict=True))}")
     for name, v in zip(features, values, strict=True):
@@ -87,7 +86,8 @@ def local_sensitivity(
 
 
 @eqx.filter_jit
-def _value_and_jacobian(fn, jac, p):
+def _value_and_jacobian(fn, p, mode):
+    jac = jax.jacfwd(fn) if mode == "forward" else jax.jacrev(fn)
     return fn(p), jac(p)
 
 

@@ -1,6 +1,6 @@
 """A model's features as a function of some of its parameters, and parameter ranges checked against constraints."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import diffrax
 import equinox as eqx
@@ -30,6 +30,26 @@ def check_parameters(model: AbstractModel, params: Sequence[str]) -> tuple[str, 
     return params
 
 
+class FeatureFunction(eqx.Module):
+    """x ↦ features of `model` with parameters `params` set to x (natural units), NaN where the solver fails; a
+    Module, so that functions of equal structure share one compilation. Made by [`cicrjax.feature_function`][]."""
+
+    model: AbstractModel
+    ts: Array
+    protocol: Protocol | None
+    start: Array | None
+    params: tuple[str, ...] = eqx.field(static=True)
+    features: tuple[str, ...] = eqx.field(static=True)
+    adjoint: diffrax.AbstractAdjoint | None = eqx.field(static=True)
+    options: tuple[tuple[str, object], ...] = eqx.field(static=True)
+
+    def __call__(self, x: Array) -> Array:
+        model = eqx.tree_at(lambda m: tuple(getattr(m, p) for p in self.params), self.model, tuple(jnp.asarray(x)))
+        sol = simulate(model, self.ts, protocol=self.protocol, adjoint=self.adjoint, throw=False, **dict(self.options))
+        f = trajectory_features(model, self.ts, sol.ys, self.features, protocol=self.protocol, start=self.start)
+        return jnp.where(sol.success, f, jnp.nan)
+
+
 def feature_function(
     model: AbstractModel,
     ts: ArrayLike,
@@ -40,7 +60,7 @@ def feature_function(
     start: float | None = None,
     adjoint: diffrax.AbstractAdjoint | None = None,
     **options,
-) -> Callable[[Array], Array]:
+) -> FeatureFunction:
     """The function x ↦ features of `model` simulated over `ts` with parameters `params` set to x (natural units);
     NaN where the solver fails. Pure and differentiable: jit, vmap, grad.
 
@@ -53,14 +73,8 @@ def feature_function(
     params = check_parameters(model, params)
     features = check_features(features)
     ts = jnp.asarray(evenly_spaced(ts))
-
-    def fn(x: Array) -> Array:
-        m = eqx.tree_at(lambda m: tuple(getattr(m, p) for p in params), model, tuple(jnp.asarray(x)))
-        sol = simulate(m, ts, protocol=protocol, adjoint=adjoint, throw=False, **options)
-        f = trajectory_features(m, ts, sol.ys, features, protocol=protocol, start=start)
-        return jnp.where(sol.success, f, jnp.nan)
-
-    return fn
+    start = None if start is None else jnp.asarray(float(start))
+    return FeatureFunction(model, ts, protocol, start, params, features, adjoint, tuple(sorted(options.items())))
 
 
 def nominal_values(model: AbstractModel, params: Sequence[str]) -> np.ndarray:

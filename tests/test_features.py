@@ -1,0 +1,154 @@
+"""Trajectory features against closed forms: a bi-exponential transient and a sine, with derivatives from jax
+checked against central differences of the closed forms (scipy root finding for the crossings)."""
+
+from typing import ClassVar
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jaxtyping import Array
+from scipy.optimize import brentq
+
+import cicrjax as cj
+
+B, A = 0.1, 2.0  # µM
+TS = np.linspace(0.0, 3.0, 301)  # s, Δt = 10 ms
+
+
+class BiExponential(cj.AbstractModel):
+    """c(t) = b + A (exp(−t/τd) − exp(−t/τr)): a test transient whose vector field is its exact time derivative."""
+
+    name: ClassVar[str] = "biexponential"
+    states: ClassVar[tuple[str, ...]] = ("c",)
+    citation: ClassVar[str] = "closed form (test)"
+    tau_r: Array = cj.param(0.05, "s", "rise time constant")
+    tau_d: Array = cj.param(0.5, "s", "decay time constant")
+
+    def derivative(self, t, y):
+        return jnp.stack([A * (-jnp.exp(-t / self.tau_d) / self.tau_d + jnp.exp(-t / self.tau_r) / self.tau_r)])
+
+    def initial_state(self):
+        return jnp.array([B])
+
+
+class Sine(cj.AbstractModel):
+    """c(t) = b + a sin(2πt/T) + a: a test oscillation of period T."""
+
+    name: ClassVar[str] = "sine"
+    states: ClassVar[tuple[str, ...]] = ("c",)
+    citation: ClassVar[str] = "closed form (test)"
+    a: Array = cj.param(0.5, "µM", "half the peak-to-peak amplitude")
+    T: Array = cj.param(0.7, "s", "period")
+
+    def derivative(self, t, y):
+        return jnp.stack([self.a * 2 * jnp.pi / self.T * jnp.cos(2 * jnp.pi * t / self.T)])
+
+    def initial_state(self):
+        return jnp.array([B + self.a])
+
+
+def biexp(t, tau_r, tau_d):
+    return B + A * (np.exp(-t / tau_d) - np.exp(-t / tau_r))
+
+
+def biexp_reference(tau_r, tau_d):
+    """Closed-form peak, brentq crossings, and the exact mean over TS."""
+    t_peak = tau_r * tau_d / (tau_d - tau_r) * np.log(tau_d / tau_r)
+    amp = biexp(t_peak, tau_r, tau_d) - B
+    cross = lambda frac, lo, hi: brentq(lambda t: biexp(t, tau_r, tau_d) - B - frac * amp, lo, hi, xtol=1e-14)
+    t_end = TS[-1]
+    y = biexp(TS, tau_r, tau_d)  # τ: log-linear least squares of the samples from 80% to 20% decay after the peak
+    k = np.argmax(y)
+    x = y - B
+    window = (np.arange(TS.size) > k) & (x <= 0.8 * x[k]) & (x >= 0.2 * x[k])
+    slope = np.polyfit(TS[window], np.log(x[window]), 1)[0]
+    mean = B + A * (tau_d * (1 - np.exp(-t_end / tau_d)) - tau_r * (1 - np.exp(-t_end / tau_r))) / t_end
+    return {
+        "amplitude": amp,
+        "baseline": B,
+        "time_to_peak": t_peak - cross(0.1, 0.0, t_peak),
+        "fdhm": cross(0.5, t_peak, t_end) - cross(0.5, 0.0, t_peak),
+        "decay_tau": -1.0 / slope,
+        "mean_ca": mean,
+    }
+
+
+NAMES = ("amplitude", "baseline", "time_to_peak", "fdhm", "decay_tau", "mean_ca")
+
+
+@jax.jit
+def biexp_features(theta):
+    model = BiExponential(tau_r=theta[0], tau_d=theta[1])
+    ts = jnp.asarray(TS)
+    ys = (B + A * (jnp.exp(-ts / theta[1]) - jnp.exp(-ts / theta[0])))[:, None]
+    return cj.trajectory_features(model, ts, ys, NAMES)
+
+
+@pytest.fixture(scope="module")
+def biexp_case():
+    theta = np.array([0.05, 0.5])
+    return theta, np.asarray(biexp_features(theta)), np.asarray(jax.jit(jax.jacfwd(biexp_features))(theta))
+
+
+def test_transient_features_equal_closed_forms(biexp_case):
+    _, values, _ = biexp_case
+    ref = biexp_reference(0.05, 0.5)
+    for name, value in zip(NAMES, values, strict=True):
+        # Crossings on the cubic interpolant (Δt = 10 ms) are O(Δt⁴), the peak time O(Δt³); the mean is a trapezoid
+        # rule with the end correction, O(Δt⁴).
+        tol = {"mean_ca": 1e-6, "time_to_peak": 1e-4}.get(name, 2e-6)
+        assert value == pytest.approx(ref[name], rel=tol, abs=1e-9), name
+
+
+def test_transient_feature_derivatives_equal_differences_of_closed_forms(biexp_case):
+    theta, _, jac = biexp_case
+    h = 1e-6
+    for j in range(2):
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        ref_up, ref_down = biexp_reference(*up), biexp_reference(*down)
+        for i, name in enumerate(NAMES):
+            fd = (ref_up[name] - ref_down[name]) / (2 * h)
+            tol = 1e-4
+            assert jac[i, j] == pytest.approx(fd, rel=tol, abs=1e-6), (name, j)
+
+
+def test_period_and_its_derivative_of_a_sine():
+    ts = np.linspace(0.0, 5.0, 501)
+    names = ("period", "frequency", "amplitude", "mean_ca")
+
+    def features(theta):
+        model = Sine(a=theta[0], T=theta[1])
+        t = jnp.asarray(ts)
+        ys = (B + theta[0] + theta[0] * jnp.sin(2 * jnp.pi * t / theta[1]))[:, None]
+        return cj.trajectory_features(model, t, ys, names)
+
+    theta = jnp.array([0.5, 0.7])
+    values, jac = (np.asarray(a) for a in jax.jit(lambda th: (features(th), jax.jacfwd(features)(th)))(theta))
+    assert values[0] == pytest.approx(0.7, rel=1e-7)  # period T
+    assert values[1] == pytest.approx(1 / 0.7, rel=1e-7)
+    assert values[2] == pytest.approx(2 * 0.5, rel=1e-6)  # peak − trough before it: 2a
+    assert jac[0] == pytest.approx([0.0, 1.0], abs=1e-6)  # ∂T/∂a = 0, ∂T/∂T = 1
+    assert jac[1, 1] == pytest.approx(-1 / 0.7**2, rel=1e-6)
+    assert jac[2] == pytest.approx([2.0, 0.0], abs=1e-5)
+
+
+def test_features_of_a_settled_trace_and_missing_gain_are_nan():
+    ts = jnp.linspace(0.0, 1.0, 11)
+    model = Sine()
+    ys = jnp.full((11, 1), 0.3)
+    out = jax.jit(lambda ys: cj.trajectory_features(model, ts, ys, ["period", "peak_gain", "store_load"]))(ys)
+    assert np.all(np.isnan(np.asarray(out)))
+
+
+def test_feature_errors():
+    ts = jnp.linspace(0.0, 1.0, 11)
+    ys = jnp.zeros((11, 1))
+    with pytest.raises(cj.InputError, match="unknown feature 'periodd'; valid features: amplitude"):
+        cj.trajectory_features(Sine(), ts, ys, ["periodd"])
+    with pytest.raises(cj.InputError, match="evenly spaced"):
+        cj.trajectory_features(Sine(), jnp.asarray(np.r_[0.0, 0.1, 0.3, 0.4, 0.5]), ys[:5], ["period"])
+    with pytest.raises(cj.InputError, match=r"ys must have shape \(len\(ts\), states\) = \(11, 1\)"):
+        cj.trajectory_features(Sine(), ts, ys[:5], ["period"])
