@@ -11,7 +11,12 @@ from .firebreak import (
     firebreak_capacity as firebreak_capacity,
 )
 from .grid import Grid as Grid
-from .metrics import front_positions as front_positions, reached as reached, wave_speed as wave_speed
+from .metrics import (
+    arrival_time as arrival_time,
+    front_positions as front_positions,
+    reached as reached,
+    wave_speed as wave_speed,
+)
 from .model import AbstractSpatialModel as AbstractSpatialModel
 from .simulate import memory_bytes as memory_bytes, simulate_spatial as simulate_spatial
 from .sites import site_density as site_density

@@ -67,7 +67,7 @@ class Dendrite(AbstractSpatialModel):
         c, s = y
         release, leak, serca = self._fluxes(c, s)
         pm = LinearExtrusion(self.k_pm)
-        cell = jnp.floor(self.synapse_x / self.grid.dx) == jnp.arange(self.grid.n)
+        cell = jnp.floor(self.synapse_x / self.grid.dx) == jnp.arange(self.grid.n, dtype=float)
         synapse = jnp.where(
             cell & (t < self.synapse_duration), self.synapse_amount / (self.synapse_duration * self.grid.dx), 0.0
         )

@@ -52,7 +52,7 @@ class Grid(eqx.Module):
     @property
     def x(self) -> Array:
         """Cell centres (µm)."""
-        return (jnp.arange(self.n) + 0.5) * self.dx
+        return (jnp.arange(self.n, dtype=float) + 0.5) * self.dx
 
     def laplacian(self, u: Array) -> Array:
         """Discrete ∂²u/∂x² (unit of u per µm²) along the last axis of `u`."""

@@ -29,19 +29,28 @@ def front_positions(x: Array, c: Array, threshold: float | Array = FRONT_THRESHO
     return jax.vmap(one)(c)
 
 
-def wave_speed(ts: Array, fronts: Array, lo: float | Array, hi: float | Array) -> Array:
-    """Least-squares slope (µm/s) of front position against time, over the times the front lies in [lo, hi] µm.
+def arrival_time(ts: Array, fronts: Array, position: float | Array) -> Array:
+    """First time (s) the front reaches `position` (µm), interpolated linearly between save times; NaN if never.
 
-    NaN when fewer than two saved fronts fall in the window (the wave never crossed it).
+    Continuous in the fronts, so differentiable almost everywhere.
     """
-    w = ((fronts >= lo) & (fronts <= hi)).astype(fronts.dtype)
-    n = jnp.sum(w)
-    safe_n = jnp.maximum(n, 1.0)
-    t_mean = jnp.sum(w * ts) / safe_n
-    f_mean = jnp.sum(w * fronts) / safe_n
-    var = jnp.sum(w * (ts - t_mean) ** 2)
-    slope = jnp.sum(w * (ts - t_mean) * (fronts - f_mean)) / jnp.where(var > 0, var, 1.0)
-    return jnp.where((n >= 2) & (var > 0), slope, jnp.nan)
+    past = fronts >= position
+    k = jnp.argmax(past)
+    j = jnp.maximum(k - 1, 0)
+    step = fronts[k] - fronts[j]
+    frac = jnp.where((k > 0) & (step > 0), (position - fronts[j]) / jnp.where(step > 0, step, 1.0), 1.0)
+    t = ts[j] + jnp.clip(frac, 0.0, 1.0) * (ts[k] - ts[j])
+    return jnp.where(jnp.any(past), t, jnp.nan)
+
+
+def wave_speed(ts: Array, fronts: Array, lo: float | Array, hi: float | Array) -> Array:
+    """Mean speed (µm/s) of the front between positions `lo` and `hi` (µm): (hi − lo) over the time it took.
+
+    Uses `arrival_time`, so the speed is smooth in the model's parameters; NaN if the front never reached `hi`.
+
+    **Example:** `wave_speed(sol.ts, front_positions(sol.x, sol["c"]), 200.0, 600.0)`
+    """
+    return (hi - lo) / (arrival_time(ts, fronts, hi) - arrival_time(ts, fronts, lo))
 
 
 def reached(fronts: Array, position: float | Array) -> Array:

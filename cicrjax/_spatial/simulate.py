@@ -61,12 +61,12 @@ def _imex(model, y0, n_saves, per_save, dt):
 
     def step(carry, _):
         y_prev, y, r_prev, events, k = carry
-        r = model.reaction(k * dt, y, events)
+        r = model.reaction(k.astype(y.dtype) * dt, y, events)
         y_star = 2.0 * y - y_prev
         phi, slope = model.transport(y_star)
         rhs = 2.0 * y - 0.5 * y_prev + dt * (2.0 * r - r_prev) + dt * grid.laplacian(phi - slope * y_star)
         y_new = grid.solve_diffusion(1.5, dt * slope, rhs)
-        events = model.update_events((k + 1) * dt, y_new, events)
+        events = model.update_events((k + 1).astype(y.dtype) * dt, y_new, events)
         return (y, y_new, r, events, k + 1), None
 
     def save(carry, _):
@@ -84,7 +84,7 @@ def _explicit(model, y0, n_saves, per_save, dt, rtol, atol):
     """Tsit5 with a PID step-size controller on the whole method-of-lines system."""
     if model.initial_events() is not None:
         raise InputError(f"model {model.name!r} has threshold release sites; use method='imex'")
-    ts = jnp.arange(n_saves + 1) * (per_save * dt)
+    ts = jnp.arange(n_saves + 1, dtype=float) * (per_save * dt)
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(model.vector_field),
         diffrax.Tsit5(),
@@ -106,7 +106,7 @@ def _run(model, y0, n_saves, per_save, dt, method, rtol, atol):
         ys, events = _imex(model, y0, n_saves, per_save, dt)
     else:
         ys, events = _explicit(model, y0, n_saves, per_save, dt, rtol, atol)
-    ts = jnp.arange(n_saves + 1) * (per_save * dt)
+    ts = jnp.arange(n_saves + 1, dtype=float) * (per_save * dt)
     return ys, ts, events, jnp.all(jnp.isfinite(ys))
 
 

@@ -14,6 +14,6 @@ def site_density(grid: Grid, spacing: Array, first: Array) -> Array:
 
     **Example:** `site_density(Grid(10, 1.0), 2.0, 0.5)` is 1 µm⁻¹ in cells 0, 2, 4, 6, 8.
     """
-    cell = jnp.arange(grid.n)
+    cell = jnp.arange(grid.n, dtype=float)
     nearest = first + jnp.maximum(jnp.round((grid.x - first) / spacing), 0.0) * spacing
     return jnp.where(jnp.floor(nearest / grid.dx) == cell, 1.0 / grid.dx, 0.0)

@@ -25,7 +25,7 @@ def wave_metrics(
 ) -> tuple[Array, Array]:
     """Speed (µm/s) and propagation of the wave in field c; jit-, vmap- and grad-friendly.
 
-    The front is tracked at `threshold` (µM); the speed is fitted while the front lies in `window` (µm; default
+    The front is tracked at `threshold` (µM); the speed is the mean between the ends of `window` (µm; default
     the middle half of the domain); the wave propagated if its front reached the window's far end, and its
     speed is NaN otherwise.
 

