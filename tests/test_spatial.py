@@ -113,8 +113,7 @@ def scipy_atri_fronts(dx):
     pattern = scipy.sparse.bmat([[band, scipy.sparse.eye(n)], [scipy.sparse.eye(n), scipy.sparse.eye(n)]])
     y0 = np.concatenate([np.where(x < 20.0, 2.0, c_rest), np.full(n, h_inf(c_rest))])
     ts = np.arange(0.0, ATRI_T + 1e-9, ATRI_SAVE)
-    sol = scipy.integrate.solve_ivp(rhs, (0, ATRI_T), y0, "BDF", t_eval=ts, rtol=1e-8, atol=1e-10,
-                                    jac_sparsity=pattern)
+    sol = scipy.integrate.solve_ivp(rhs, (0, ATRI_T), y0, "BDF", t_eval=ts, rtol=1e-8, atol=1e-10, jac_sparsity=pattern)
     return sol.y[:n, -1], ts, np.asarray(cj.front_positions(jnp.asarray(x), jnp.asarray(sol.y[:n].T)))
 
 
@@ -172,8 +171,129 @@ def test_wave_speed_gradient_matches_finite_differences():
 
 
 def test_vmap_over_parameters_matches_a_loop(atri_speeds):
-    speeds, propagated = cj.propagation_map(atri(4.0), {"D_c": jnp.array([20.0, 30.0])}, ATRI_T,
-                                            save_dt=ATRI_SAVE, window=ATRI_WINDOW)
+    speeds, propagated = cj.propagation_map(
+        atri(4.0), {"D_c": jnp.array([20.0, 30.0])}, ATRI_T, save_dt=ATRI_SAVE, window=ATRI_WINDOW
+    )
     assert bool(jnp.all(propagated))
     np.testing.assert_allclose(speeds[0], atri_speeds[4.0], rtol=1e-10)
     np.testing.assert_allclose(speeds[1], atri_speed(atri(4.0, D_c=30.0)), rtol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fire–diffuse–fire
+
+
+def fdf_g(eta, kappa2):
+    """Dawson, Keizer & Pearson 1999 (PNAS 96:6060) threshold sum g(η) = Σ_n (4πnη)^(-1/2) exp(−n/(4η) − κ²nη)."""
+    n = np.arange(1, 20001)
+    return np.sum((4 * np.pi * n * eta) ** -0.5 * np.exp(-n / (4 * eta) - kappa2 * n * eta))
+
+
+def test_fdf_speed_and_threshold_follow_the_published_condition():
+    # Units d = 1 µm, D = 1 µm²/s, c_th = 1 µM, so β = 1/σ and κ² = k_s. Dawson et al. 1999: a saltatory wave
+    # exists iff β < g_max(κ), and travels at v = D/(d η) with g(η) = β on the fast branch. Published checks of
+    # the series (MODELS.md §4, computed): g(1) = 0.602, g(10) = 0.870 at κ = 0; g_max ≈ 0.457 near η ≈ 0.85 at
+    # κ² = 0.1.
+    assert abs(fdf_g(1.0, 0.0) - 0.602) < 1e-3 and abs(fdf_g(10.0, 0.0) - 0.870) < 1e-3
+    peak = scipy.optimize.minimize_scalar(lambda e: -fdf_g(e, 0.1), bounds=(0.2, 3.0), method="bounded")
+    g_max = -peak.fun
+    assert abs(g_max - 0.457) < 2e-3
+    eta = scipy.optimize.brentq(lambda e: fdf_g(e, 0.0) - 0.3, 0.01, 10.0)
+    v_closed = 1.0 / eta  # 3.78 µm/s at β = 0.3, κ = 0
+    model = cj.FireDiffuseFire(cj.Grid.from_length(30.0, 0.1), D=1.0, d=1.0, c_th=1.0, tau_R=0.005, first=0.5)
+    betas = jnp.array([0.3, 0.9 * g_max, 1.1 * g_max])
+    speeds, propagated = cj.propagation_map(
+        model,
+        {"sigma": 1.0 / betas, "k_s": jnp.array([0.0, 0.1, 0.1])},
+        12.0,
+        dt=1e-3,
+        save_dt=0.02,
+        window=(8.0, 25.0),
+        threshold=1.0,
+    )
+    assert list(np.asarray(propagated)) == [True, True, False]
+    np.testing.assert_allclose(speeds[0], v_closed, rtol=0.02)  # finite τ_R and dx slow it by about 1 %
+    assert np.isnan(speeds[2])
+
+
+def test_fdf_sites_release_exactly_sigma():
+    # No removal and no-flux ends: total Ca = stimulus + σ × (sites fired), to rounding.
+    model = cj.FireDiffuseFire(cj.Grid.from_length(20.0, 0.2), tau_R=0.005)
+    sol = cj.simulate_spatial(model, 1.0, dt=1e-3, save_dt=0.05)
+    fired = int(np.sum(np.asarray(sol.events) < NEVER))
+    assert fired == 10  # every site of the 20 µm domain, by about 0.5 s
+    stimulus = float(model.stimulus_c) * float(model.stimulus_length)
+    np.testing.assert_allclose(sol.total("c")[-1], stimulus + fired * float(model.sigma), rtol=1e-10)
+
+
+def test_site_density_puts_one_site_per_spacing():
+    density = cj.site_density(cj.Grid(100, 0.05), 1.0, 0.5)
+    np.testing.assert_allclose(np.nonzero(np.asarray(density))[0], np.arange(10, 100, 20))
+    np.testing.assert_allclose(np.sum(density) * 0.05, 5.0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Firebreak and dendrite
+
+
+def test_firebreak_blocks_the_wave_that_passes_without_it():
+    wave = atri(4.0)
+    model = cj.Firebreak(wave=wave, band_start=80.0, band_width=20.0)
+    capacity = float(cj.firebreak_capacity(model, ATRI_T, k_max=8.0, rounds=3, n=3))
+    step = 8.0 / 2**3
+
+    def blocks(k):
+        return cj.firebreak_blocks(eqx.tree_at(lambda m: m.k_in, model, k), ATRI_T)
+
+    blocked = jax.vmap(blocks)(jnp.array([0.0, capacity - step, capacity]))
+    assert list(np.asarray(blocked)) == [False, False, True]  # no band: the wave passes
+    assert 0.0 < capacity <= 8.0
+
+
+def test_dendrite_amplification():
+    amplified = float(cj.dendrite_amplification(cj.Dendrite(), 0.3))
+    assert amplified > 1.5
+    np.testing.assert_allclose(cj.dendrite_amplification(cj.Dendrite(k_rel=0.0), 0.3), 1.0, rtol=1e-12)
+
+
+def test_total_calcium_is_conserved_without_pumps():
+    # No-flux ends, no plasma-membrane extrusion, ER Ca diffusing, a mobile indicator and a stationary buffer:
+    # c + Σ bound + ρ s changes only by the synaptic influx, which is exactly synapse_amount (the IMEX balance is
+    # exact for a source that is off at the first step).
+    dendrite = cj.Dendrite(grid=cj.Grid(40, 1.0), k_pm=0.0, D_er=5.0, synapse_x=10.0, synapse_start=0.01)
+    model = cj.WithBuffers(
+        dendrite,
+        (cj.Buffer(cj.BufferBinding(20.0, 10.0, 10.0), 15.0), cj.Buffer(cj.BufferBinding(50.0, 5.0, 50.0), 0.0)),
+    )
+    assert model.fields == ("c", "s", "bound0", "bound1")
+    sol = cj.simulate_spatial(model, 0.2, dt=1e-3, save_dt=0.02)
+    total = sol.total("c") + sol.total("bound0") + sol.total("bound1") + float(dendrite.rho) * sol.total("s")
+    np.testing.assert_allclose(total[-1] - total[0], float(dendrite.synapse_amount), rtol=1e-9)
+    assert float(jnp.max(sol["bound0"][-1])) > float(sol["bound0"][0, 0])  # the buffer took up Ca
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Errors
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(cj.InputError, match="method 'rk4' is not one of"):
+        cj.simulate_spatial(cj.AtriWave(), 1.0, method="rk4")
+    with pytest.raises(cj.InputError, match="dt must be a finite number > 0 s"):
+        cj.simulate_spatial(cj.AtriWave(), 1.0, dt=0.0)
+    with pytest.raises(cj.InputError, match=r"y0 has shape \(3,\)"):
+        cj.simulate_spatial(cj.AtriWave(), 1.0, y0=jnp.zeros(3))
+    with pytest.raises(cj.InputError, match="larger than the release-site spacing"):
+        cj.simulate_spatial(cj.FireDiffuseFire(grid=cj.Grid(10, 3.0)), 1.0)
+    with pytest.raises(cj.InputError, match="GiB"):
+        cj.simulate_spatial(cj.AtriWave(grid=cj.Grid(10**8, 1e-3)), 100.0, save_dt=0.01)
+    with pytest.raises(cj.InputError, match="threshold release sites; use method='imex'"):
+        cj.simulate_spatial(cj.FireDiffuseFire(), 1.0, method="explicit")
+    with pytest.raises(cj.InputError, match="boundary 'open' is not one of"):
+        cj.Grid(10, 1.0, "open")
+    with pytest.raises(cj.InputError, match="at least 3 cells"):
+        cj.Grid(2, 1.0)
+    with pytest.raises(cj.InputError, match="unknown parameter 'D'"):
+        cj.propagation_map(cj.AtriWave(), {"D": jnp.ones(2)}, 1.0)
+    with pytest.raises(cj.InputError, match="has no field 'z'"):
+        cj.AtriWave().field_index("z")

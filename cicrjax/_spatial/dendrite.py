@@ -23,7 +23,7 @@ class Dendrite(AbstractSpatialModel):
     J_rel = k_rel·(sites per µm)·[`cicrjax.CaActivatedRelease`][](c, s) (Hill activation and inactivation by
     cytosolic Ca, times s − c), J_SERCA a [`cicrjax.HillPump`][], k_pm c a [`cicrjax.LinearExtrusion`][]; the
     leak k(x)(s − c) is set so that (c_0, s_0) is the exact rest state. J_syn brings `synapse_amount` µM·µm of Ca
-    into the cell at `synapse_x` during the first `synapse_duration` s. Illustrative values (no single source).
+    into the cell at `synapse_x` for `synapse_duration` s from `synapse_start`. Illustrative values (no single source).
 
     **Example:** `dendrite_amplification(Dendrite(), 2.0)` is > 1.
     """
@@ -49,6 +49,7 @@ class Dendrite(AbstractSpatialModel):
     k_pm: Array = param(20.0, "1/s", "plasma-membrane extrusion rate")
     synapse_x: Array = param(50.0, "µm", "synapse position", "nonnegative")
     synapse_amount: Array = param(10.0, "µM·µm", "Ca entering at the synapse", "nonnegative")
+    synapse_start: Array = param(0.0, "s", "start of the synaptic influx", "nonnegative")
     synapse_duration: Array = param(0.005, "s", "duration of the synaptic influx")
 
     def diffusion(self) -> Array:
@@ -69,7 +70,9 @@ class Dendrite(AbstractSpatialModel):
         pm = LinearExtrusion(self.k_pm)
         cell = jnp.floor(self.synapse_x / self.grid.dx) == jnp.arange(self.grid.n, dtype=float)
         synapse = jnp.where(
-            cell & (t < self.synapse_duration), self.synapse_amount / (self.synapse_duration * self.grid.dx), 0.0
+            cell & (t >= self.synapse_start - 1e-9) & (t < self.synapse_start + self.synapse_duration - 1e-9),
+            self.synapse_amount / (self.synapse_duration * self.grid.dx),
+            0.0,
         )
         er = release + leak - serca
         return jnp.stack([er - (pm(c) - pm(self.c0)) + synapse, -er / self.rho])

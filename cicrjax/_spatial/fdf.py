@@ -12,6 +12,7 @@ from .model import AbstractSpatialModel
 from .sites import site_density
 
 NEVER = 1e30  # fire time (s) of a site that has not fired
+ROUNDING = 1e-9  # s: a release of duration τ_R lasts exactly τ_R/dt steps when that is a whole number
 
 
 class FireDiffuseFire(AbstractSpatialModel):
@@ -25,6 +26,8 @@ class FireDiffuseFire(AbstractSpatialModel):
     `stimulus_c` in the first `stimulus_length` µm and at 0 elsewhere. c is Ca above rest; SERCA removal is the
     linear pump k_s c. With τ_R → 0 a wave exists while β = c_th d/σ < g_max(κ), κ² = k_s d²/D, and then travels
     at v = D/(d η) where g(η) = Σ_n (4πnη)^(-1/2) exp(−n/(4η) − κ²nη) = β (Dawson et al. 1999).
+    A site releases σ/τ_R for the steps that start in [t_n, t_n + τ_R): exactly σ when τ_R is a whole number of
+    time steps.
 
     **Example:** `simulate_spatial(FireDiffuseFire(), 2.0, dt=1e-3).events` are the fire times (s).
     """
@@ -55,7 +58,7 @@ class FireDiffuseFire(AbstractSpatialModel):
         return site_density(self.grid, self.d, self.first)
 
     def reaction(self, t, y, events) -> Array:
-        on = (t >= events) & (t < events + self.tau_R)
+        on = (t >= events - ROUNDING) & (t < events + self.tau_R - ROUNDING)
         release = jnp.where(on, self.sigma / self.tau_R * self.density(), 0.0)
         return (release - LinearPump(self.k_s)(y[0]))[None]
 

@@ -54,8 +54,8 @@ def _imex(model, y0, n_saves, per_save, dt):
 
     (3/2 u¹ − 2u⁰ + ½u⁻¹)/dt = L φ(u¹) + 2R⁰ − R⁻¹, with φ linearised about the extrapolation 2u⁰ − u⁻¹, so each
     step is one tridiagonal solve per field. The first step takes u⁻¹ = u⁰ and R⁻¹ = R⁰ (backward Euler over
-    2dt/3), which keeps the scheme's balance exact: with no-flux ends Σ(3/2 uⁿ − ½uⁿ⁻¹)·dx changes by exactly
-    dt·Σ Rⁿ·dx per step, so a source releases exactly its integral.
+    2dt/3). With no-flux ends the balance is exact: Σ(3/2 uᴺ − ½uᴺ⁻¹)·dx − Σu⁰·dx = dt·Σ_n ΣRⁿ·dx + dt·Σ(Rᴺ⁻¹ −
+    R⁰)·dx, so a source that is off at the first and last steps adds exactly its integral.
     """
     grid = model.grid
 
@@ -139,14 +139,14 @@ def simulate_spatial(
         raise InputError(f"method {method!r} is not one of {', '.join(METHODS)}")
     n_saves, per_save = _steps(t_end, dt, save_dt)
     check_sites(model)
-    shape = (len(model.fields), model.grid.n)
-    y0 = model.initial_state() if y0 is None else jnp.asarray(y0)
-    if y0.shape != shape:
-        raise InputError(f"y0 has shape {y0.shape}; model {model.name!r} needs (fields, cells) = {shape}")
     if memory_bytes(model, t_end, dt=dt, save_dt=save_dt) > MAX_BYTES:
         raise InputError(
             f"the simulation needs about {memory_bytes(model, t_end, dt=dt, save_dt=save_dt) / 2**30:.1f} GiB "
             f"(more than {MAX_BYTES / 2**30:.0f} GiB); use a larger dx, a larger save_dt or a shorter t_end"
         )
+    shape = (len(model.fields), model.grid.n)
+    y0 = model.initial_state() if y0 is None else jnp.asarray(y0)
+    if y0.shape != shape:
+        raise InputError(f"y0 has shape {y0.shape}; model {model.name!r} needs (fields, cells) = {shape}")
     ys, ts, events, success = _run(model, y0, n_saves, per_save, float(dt), method, rtol, atol)
     return SpatialSolution(ts, model.grid.x, ys, events, success, model.fields, method)
