@@ -139,20 +139,26 @@ def _decay_tau(trace: Trace) -> Array:
 
 
 def _period(trace: Trace) -> Array:
-    """Mean interval between upward mid-level crossings over the second half of the analysed window: (last −
-    first)/(n − 1) for n ≥ 3 crossings; NaN for a trace that settles (range below 10⁻³ of its maximum)."""
+    """Mean period over the second half of the analysed window: the least-squares slope of the upward mid-level
+    crossing times against their count (for a strict cycle, the interval between crossings; the regression
+    averages the interpolation errors of the single crossings). NaN for fewer than 3 crossings or a trace that
+    settles (range below 10⁻³ of its maximum)."""
     ts, y = trace.ts, trace.ca
     start = jnp.min(jnp.where(trace.mask, ts, jnp.inf))
     end = jnp.max(jnp.where(trace.mask, ts, -jnp.inf))
     mask = trace.mask & (ts >= 0.5 * (start + end))
-    hi = jnp.max(jnp.where(mask, y, -jnp.inf))
-    lo = jnp.min(jnp.where(mask, y, jnp.inf))
+    hi = _extremum(trace, jnp.argmax(jnp.where(mask, y, -jnp.inf)))[1]
+    lo = _extremum(trace, jnp.argmin(jnp.where(mask, y, jnp.inf)))[1]
     times, hit = _crossings(trace, 0.5 * (hi + lo), mask, upward=True)
-    n = jnp.sum(hit)
-    first = jnp.min(jnp.where(hit, times, jnp.inf))
-    last = jnp.max(jnp.where(hit, times, -jnp.inf))
+    w = hit.astype(ts.dtype)
+    n = jnp.sum(w)
+    k = jnp.cumsum(w)
+    safe_n = jnp.maximum(n, 1.0)
+    k_mean, t_mean = jnp.sum(w * k) / safe_n, jnp.sum(w * jnp.where(hit, times, 0.0)) / safe_n
+    dk = w * (k - k_mean)
+    slope = jnp.sum(dk * (jnp.where(hit, times, 0.0) - t_mean)) / jnp.maximum(jnp.sum(dk * (k - k_mean)), 1e-30)
     oscillating = (n >= 3) & (hi - lo > 1e-3 * jnp.abs(hi))
-    return jnp.where(oscillating, (last - first) / jnp.where(oscillating, n - 1, 1).astype(ts.dtype), jnp.nan)
+    return jnp.where(oscillating, slope, jnp.nan)
 
 
 def _time_mean(trace: Trace, y: Array, dy: Array | None = None) -> Array:

@@ -71,8 +71,8 @@ def local_sensitivity(
     adjoint = diffrax.ForwardMode() if mode == "forward" else None
     fn = feature_function(model, ts, params, features, protocol=protocol, start=start, adjoint=adjoint, **options)
     p = nominal_values(model, params)
-    values, jacobian = (np.asarray(a) for a in _value_and_jacobian(fn, jnp.asarray(p), mode))
-    if np.all(np.isnan(values)):
+    values, success, jacobian = (np.asarray(a) for a in _value_and_jacobian(fn, jnp.asarray(p), mode))
+    if not success:
         raise ComputationError(f"the solver failed for {model.name} at {dict(zip(params, p, strict=True))}")
     for name, v in zip(features, values, strict=True):
         if not np.isfinite(v):
@@ -88,7 +88,7 @@ def local_sensitivity(
 @eqx.filter_jit
 def _value_and_jacobian(fn, p, mode):
     jac = jax.jacfwd(fn) if mode == "forward" else jax.jacrev(fn)
-    return fn(p), jac(p)
+    return (*fn.evaluate(p), jac(p))
 
 
 def trajectory_sensitivity(

@@ -43,11 +43,16 @@ class FeatureFunction(eqx.Module):
     adjoint: diffrax.AbstractAdjoint | None = eqx.field(static=True)
     options: tuple[tuple[str, object], ...] = eqx.field(static=True)
 
-    def __call__(self, x: Array) -> Array:
+    def evaluate(self, x: Array) -> tuple[Array, Array]:
+        """The features at `x` and whether the solver succeeded."""
         model = eqx.tree_at(lambda m: tuple(getattr(m, p) for p in self.params), self.model, tuple(jnp.asarray(x)))
         sol = simulate(model, self.ts, protocol=self.protocol, adjoint=self.adjoint, throw=False, **dict(self.options))
         f = trajectory_features(model, self.ts, sol.ys, self.features, protocol=self.protocol, start=self.start)
-        return jnp.where(sol.success, f, jnp.nan)
+        return f, sol.success
+
+    def __call__(self, x: Array) -> Array:
+        f, success = self.evaluate(x)
+        return jnp.where(success, f, jnp.nan)
 
 
 def feature_function(
