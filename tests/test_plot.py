@@ -135,7 +135,9 @@ def test_sensitivity_heatmap_symmetric_scale():
 def test_kymograph_space_by_time():
     x, ts = np.arange(4.0), np.arange(3.0)
     v = np.arange(12.0).reshape(3, 4)
-    mesh = cplot.kymograph(x, ts, v).axes[0].collections[0]
-    np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(4, 3), v.T)
+    ax = cplot.kymograph(x, ts, v, title="wave").axes[0]
+    image = ax.images[0]
+    np.testing.assert_allclose(image.get_array(), v.T)  # space up, time across
+    assert image.get_extent() == [-0.5, 2.5, -0.5, 3.5] and ax.get_title() == "wave"
     with pytest.raises(cj.InputError, match="values has shape"):
         cplot.kymograph(x, ts, v.T)

@@ -59,18 +59,15 @@ def _number(x):
 
 
 def plot_kymograph(path, ts, x, c, title) -> None:
-    """Kymograph of c (µM): space across, time down, as a PNG, atomically."""
+    """Kymograph of c (µM) (`cicrjax.plot.kymograph`: time across, space up) as a PNG, atomically."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    image = ax.imshow(c, aspect="auto", origin="upper", extent=(0.0, float(x[-1] + x[0]), float(ts[-1]), 0.0))
-    ax.set_xlabel("x (µm)")
-    ax.set_ylabel("t (s)")
-    ax.set_title(title, fontsize=9)
-    fig.colorbar(image, ax=ax, label="c (µM)")
+    from ..plot import kymograph
+
+    fig = kymograph(x, ts, c, label="c (µM)", title=title)
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png", dpi=110)

@@ -53,18 +53,25 @@ def sensitivity(matrix, rows, columns, *, ax=None, title: str | None = None, ann
     return fig
 
 
-def kymograph(x, ts, values, *, ax=None, label: str = "Ca (µM)"):
+def kymograph(x, ts, values, *, ax=None, label: str = "Ca (µM)", title: str | None = None):
     """Concentration over space (vertical, µm) and time (horizontal, s), as a line-scan image; returns the Figure.
 
-    **Arguments:** `x` positions (µm); `ts` times (s); `values` of shape (len(ts), len(x)).
+    **Arguments:** `x` positions (µm); `ts` times (s); `values` of shape (len(ts), len(x)) (a
+    [`cicrjax.SpatialSolution`][]'s `sol["c"]`); `label` of the colour bar; `title`.
 
-    **Example:** `cicrjax.plot.kymograph(x, sol.ts, sol.ys[:, 0, :])`
+    **Example:** `cicrjax.plot.kymograph(sol.x, sol.ts, sol["c"])`
     """
     x, ts, v = np.asarray(x, float), np.asarray(ts, float), np.asarray(values, float)
     if v.shape != (ts.size, x.size):
         raise InputError(f"values has shape {v.shape}, expected (len(ts), len(x)) = ({ts.size}, {x.size})")
     fig, ax = new_axes(ax, figsize=(7.0, 3.0))
-    mesh = ax.pcolormesh(ts, x, v.T, shading="nearest", cmap="magma")
-    fig.colorbar(mesh, ax=ax, label=label)
+    def edges(u):  # pixel edges half a step beyond the first and last centre
+        half = 0.5 * (u[-1] - u[0]) / max(u.size - 1, 1)
+        return float(u[0] - half), float(u[-1] + half)
+
+    image = ax.imshow(v.T, origin="lower", aspect="auto", extent=(*edges(ts), *edges(x)), cmap="magma")
+    fig.colorbar(image, ax=ax, label=label)
     ax.set(xlabel="t (s)", ylabel="x (µm)")
+    if title:
+        ax.set_title(title, fontsize=9)
     return fig
