@@ -4,7 +4,9 @@ Registered with the `cicrjax.commands` entry-point group, so cicrjax never impor
 """
 
 import dataclasses
+import functools
 import glob
+import json
 import math
 import sys
 import time
@@ -12,10 +14,12 @@ from pathlib import Path
 
 from cicrjax import (
     ComputationError,
+    InputError,
     batch_parameters,
     estimate_pacing,
     get_model,
     load_recording,
+    local_devices,
     pace,
     parse_indicator,
     parse_protocol,
@@ -33,6 +37,10 @@ from cicrjax.cli import (
     suite2p_folder,
 )
 
+from .._farm._cluster import task_farm
+from .._farm._manifest import content_hash, plan, read_status, write_status
+from .._farm._progress import FarmProgress
+from .._farm._run import fit_all
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
 from .write import CSV_ROWS
 
@@ -40,6 +48,7 @@ OPTIMISERS = ("lbfgs", "adam", "lm")
 MAX_STARTS = 1024  # starts run as one vmapped batch: memory and time grow with their number
 PRIOR_HELP = "prior of a free parameter: normal:MEAN:SD or lognormal:MEDIAN:SDLOG (repeatable)"
 RECORDING_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz", ".tif", ".tiff")
+RUN_OPTIONS = ("recording", "out", "devices", "workers", "scheduler", "chunk", "retry_failed", "func", "assumed")
 
 
 def add_parser(sub):
@@ -53,7 +62,8 @@ def add_parser(sub):
         "recording",
         nargs="?",
         help="recording file (CSV, TSV, npy, npz, suite2p folder, TIFF), or a folder or quoted glob of them: each "
-        "is fitted in turn into --out/NAME/, skipping those already done",
+        "is fitted into --out/NAME/, with manifest.json and summary.csv in --out; a rerun skips those done with the "
+        "same input and options, and refits those that changed",
     )
     p.add_argument(
         "--model", default=None, help="model CLI name (see `cicrjax models`); with --petab, default the problem's SBML"
@@ -130,6 +140,35 @@ def add_parser(sub):
         help=f"write every point to fit.csv (default: every point up to {CSV_ROWS} rows, else evenly thinned)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if absent)")
+    p.add_argument(
+        "--devices",
+        default=None,
+        metavar="N",
+        help="local devices (GPUs, or CPU cores made devices with XLA_FLAGS=--xla_force_host_platform_device_count=N)"
+        " that share the starts; default all",
+    )
+    p.add_argument(
+        "--workers",
+        default=None,
+        metavar="N",
+        help="fit a folder or glob on N worker processes of a Dask LocalCluster started for the run (needs "
+        "cicrjax[farm])",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="fit a folder or glob on the workers of a running Dask cluster (e.g. dask-jobqueue on SLURM)",
+    )
+    p.add_argument(
+        "--chunk",
+        default=None,
+        metavar="N",
+        help="recordings sent to a worker at a time (default: about 4 chunks per worker, at most 16)",
+    )
+    p.add_argument(
+        "--retry-failed", action="store_true", help="refit recordings that failed before (default: skip them)"
+    )
     add_loader_options(p)
     p.set_defaults(func=run)
 
@@ -223,38 +262,21 @@ def _given(args, names) -> list[str]:
 
 
 def run(args):
-    from .._multistart import check_fittable
-    from .._optimisers import LBFGS, Adam, LevenbergMarquardt
     from .petab import run_petab
 
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
-    n_starts = parse_int(args.starts, "--starts", 1, MAX_STARTS)
-    seed = parse_int(args.seed, "--seed", 0)
-    max_iter = parse_int(args.max_iter, "--max-iter", 1)
-    model_cls = None if args.model is None and args.petab is not None else get_model(_model_name(args))
+    settings = _settings(args)
+    local_devices(settings["devices"])  # more devices than JAX sees: say how to make them, before any output
+    if args.model is not None or args.petab is None:
+        get_model(_model_name(args))  # a wrong --model is said first
     fix = {k: parse_float(v, f"--fix {k}") for k, v in parse_pairs(args.fix, "--fix", "beta=0.4").items()}
-    start = {k: parse_float(v, f"--start {k}") for k, v in parse_pairs(args.start, "--start", "VM2=60").items()}
     bounds = _bounds(args.bounds)
     priors = _priors(args.prior)
     mapping = parse_pairs(args.map, "--map", "IPR_A=A")
-    optimiser = None  # the strategy's own
-    if args.optimiser is not None:
-        optimiser = {
-            "lbfgs": LBFGS(max_iter=max_iter, progress=True),
-            "adam": Adam(steps=max_iter, progress=True),
-            "lm": LevenbergMarquardt(max_steps=max_iter),
-        }[args.optimiser]
-
-    def choose(problem):
-        """The strategy for `problem` (`--strategy auto` looks at the trace) and why, checked before any fit."""
-        check_fittable(problem)
-        remedy, why = choose_strategy(problem, args.strategy, optimiser)
-        if remedy.name == "single-shooting" and optimiser is None:
-            remedy = SingleShooting(LBFGS(max_iter=max_iter, progress=True))
-        remedy.check(problem)
-        return remedy, why
-
+    _optimiser(args)
+    farm = {"--workers": args.workers, "--scheduler": args.scheduler, "--chunk": args.chunk}
+    farm = [option for option, value in farm.items() if value is not None] + ["--retry-failed"] * args.retry_failed
     if (args.per_cell or args.hierarchical) and args.strategy not in ("auto", "single-shooting"):
         raise UsageError(f"--per-cell/--hierarchical fit the traces as one batch; drop --strategy {args.strategy}")
     if args.petab is not None:
@@ -272,63 +294,220 @@ def run(args):
             raise UsageError("--pacing-period applies to recordings; the PEtab conditions set the inputs")
         if args.uncertainty is not None:
             raise UsageError("--petab fits report no intervals yet; drop --uncertainty")
+        if farm or args.devices is not None:
+            raise UsageError(f"{', '.join(farm or ['--devices'])} apply to recordings; drop them with --petab")
         with output_folder(Path(args.out), "--out") as out:  # removed again if the problem cannot be read
             return run_petab(
-                args.petab, out, model=args.model, mapping=mapping, starts=n_starts, seed=seed, start=start,
-                max_iter=max_iter, progress=_progress,
+                args.petab, out, model=args.model, mapping=mapping, starts=settings["n_starts"], seed=settings["seed"],
+                start=_starts(args), max_iter=settings["max_iter"], progress=_progress,
             )  # fmt: skip
     if args.recording is None:
         raise UsageError("give a RECORDING file (or --petab PROBLEM.yaml)")
     if mapping:
         raise UsageError("--map applies to --petab problems only")
-    free = _free_names(args, model_cls, fix)
-    cells = _cells(args)
+    inputs = _inputs(args)
     paths = _recordings(args.recording)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out!r} is a file; give a folder")
-    jobs = []
-    for path in paths:  # every recording is read and checked before any output is created or any fit starts
-        problem, names, provenance = _recording_problem(
-            args, model_cls(), path, free, fix, bounds, start, priors, cells
+    if len(paths) == 1:
+        if farm:
+            raise UsageError(f"{', '.join(farm)} apply to a folder or glob of recordings; drop them for one recording")
+        job = _read_job(args, inputs, paths[0], out)
+        _notes(args, inputs, settings["n_starts"])
+        with output_folder(out, "--out"):
+            _fit_job(args, job, "", **settings)
+        return 0
+    return _run_folder(args, inputs, settings, paths, out, started)
+
+
+def _run_folder(args, inputs, settings, paths, out, started):
+    """Fit every recording of a folder or glob into --out/NAME/ (skipping those done with the same input and
+    options): in this process, where every recording is read and checked before any fit, or on Dask workers
+    (--workers/--scheduler), which read their recordings themselves and record one that cannot be read as failed."""
+    farm = args.workers is not None or args.scheduler is not None
+    workers = None if args.workers is None else parse_int(args.workers, "--workers", 1)
+    chunk = None if args.chunk is None else parse_int(args.chunk, "--chunk", 1)
+    jobs, first = {}, None
+    for path in paths:  # read and checked here: every recording, or on a farm the first readable one (the options)
+        try:
+            job = _read_job(args, inputs, path, out / path.stem)
+        except InputError as error:
+            if not farm:
+                raise
+            first = first or error
+            continue
+        if farm:
+            break
+        jobs[str(path)] = job
+    else:
+        if farm:
+            raise first
+    _notes(args, inputs, settings["n_starts"])
+    options = _options(args)
+    items = []
+    for i, path in enumerate(paths):
+        try:
+            digest = content_hash(path)
+        except InputError:
+            digest = None  # the worker reports why it cannot be read
+        label = f"[{i + 1}/{len(paths)}] {path}: "
+        where = str(out / path.stem)
+        item = {"name": path.stem, "recording": str(path), "where": where, "hash": digest, "options": options}
+        items.append({**item, "label": label})
+    with task_farm(workers, args.scheduler) as client, output_folder(out, "--out", lock=False):
+        bar = FarmProgress(len(items)) if farm else None
+        work = functools.partial(fit_chunk, args, jobs=jobs or None, quiet=farm)
+        entries, fitted = fit_all(
+            items, work, out, client=client, chunk=chunk, retry_failed=args.retry_failed, say=_progress, bar=bar
         )
-        where = out if len(paths) == 1 else out / path.stem
-        jobs.append(_Job(problem, str(path), provenance, names, where, *choose(problem)))
+        if bar is not None:
+            bar.close()
+    failed = [name for name, e in entries.items() if e.get("status") == "failed"]
+    done = sum(entries[name].get("status") == "done" for name in fitted)
+    print(f"fitted {done} of {len(items)} recording(s) into {out}/ in {time.perf_counter() - started:.1f} s")
+    if failed:
+        raise ComputationError(
+            f"{len(failed)} of {len(items)} recording(s) could not be fitted: {', '.join(failed)} (reasons in "
+            f"{out / 'summary.csv'}; --retry-failed refits them)"
+        )
+    return 0
+
+
+def fit_chunk(args, items: list[dict], *, jobs: dict | None = None, quiet: bool = True) -> list[dict]:
+    """Fit a chunk of recordings (items of `fitting._farm._run.fit_all`) one after another into their folders, each
+    with its entry (`status.json`) written last; returns the entries. Runs on a Dask worker (`quiet`: nothing
+    printed), or here with the recordings already read (`jobs`, by path)."""
+    entries = []
+    for item in items:
+        before = read_status(Path(item["where"]))
+        if plan(before, item["hash"], item["options"], True) == "done":  # a chunk rescheduled after its worker died
+            entries.append(before)
+        else:
+            entries.append(_fit_item(args, item, jobs or {}, quiet))
+    return entries
+
+
+def _fit_item(args, item: dict, jobs: dict, quiet: bool) -> dict:
+    where, label = Path(item["where"]), item["label"]
+    entry = {key: item[key] for key in ("name", "recording", "hash", "options")}
+    if (owner := lock_owner(where)) is not None:
+        if not quiet:
+            _progress(f"{label}being fitted by another run ({owner}); skipped")
+        return {**entry, "status": "busy", "reason": f"being fitted by another run ({owner})"}
+    try:
+        job = jobs.get(item["recording"]) or _read_job(args, _inputs(args), Path(item["recording"]), where, quiet)
+    except InputError as error:
+        reason = f"cannot be read: {error}"
+    else:
+        try:
+            with output_folder(where, "--out"):
+                result = _fit_job(args, job, "" if quiet else label, quiet=quiet, **_settings(args))
+                entry.update(status="done", reason=None, **_summary_row(result))
+                write_status(where, entry)
+            return entry
+        except (ComputationError, InputError) as error:  # every start failed; another run took the folder's lock
+            reason = str(error)
+    if not quiet:
+        _progress(f"{label}failed: {reason}")
+    entry.update(status="failed", reason=reason)
+    write_status(where, entry)
+    return entry
+
+
+def _summary_row(result) -> dict:
+    """NLL, R² and every estimate with its 95% interval (`None` where there is none), for summary.csv."""
+    number = lambda x: float(x) if math.isfinite(float(x)) else None  # noqa: E731
+    rows = zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True)
+    return {
+        "nll": number(result.nll),
+        "r2": number(result.r2),
+        "parameters": {name: [number(v), number(lo), number(hi)] for name, v, lo, hi in rows},
+    }
+
+
+def _settings(args) -> dict:
+    """The multistart settings of `_fit_job` from the options."""
+    return {
+        "n_starts": parse_int(args.starts, "--starts", 1, MAX_STARTS),
+        "seed": parse_int(args.seed, "--seed", 0),
+        "max_iter": parse_int(args.max_iter, "--max-iter", 1),
+        "include_initial": bool(args.start),
+        "devices": None if args.devices is None else parse_int(args.devices, "--devices", 1),
+    }
+
+
+def _starts(args) -> dict:
+    return {k: parse_float(v, f"--start {k}") for k, v in parse_pairs(args.start, "--start", "VM2=60").items()}
+
+
+def _inputs(args) -> dict:
+    """The model and the problem options of a recording's fit, from the options (checked)."""
+    model_cls = get_model(_model_name(args))
+    fix = {k: parse_float(v, f"--fix {k}") for k, v in parse_pairs(args.fix, "--fix", "beta=0.4").items()}
+    return {
+        "model_cls": model_cls,
+        "free": _free_names(args, model_cls, fix),
+        "fix": fix,
+        "bounds": _bounds(args.bounds),
+        "start": _starts(args),
+        "priors": _priors(args.prior),
+        "cells": _cells(args),
+    }
+
+
+def _options(args) -> dict:
+    """The options that change a fit (not where it runs), as JSON values: a rerun refits when they differ."""
+    options = {k: v for k, v in vars(args).items() if k not in RUN_OPTIONS and not callable(v)}
+    return json.loads(json.dumps(options))
+
+
+def _optimiser(args, progress: bool = True):
+    """The --optimiser, or `None` for the strategy's own; `progress`: it reports its iterations for the bar."""
+    if args.optimiser is None:
+        return None
+    from .._optimisers import LBFGS, Adam, LevenbergMarquardt
+
+    max_iter = parse_int(args.max_iter, "--max-iter", 1)
+    return {
+        "lbfgs": lambda: LBFGS(max_iter=max_iter, progress=progress),
+        "adam": lambda: Adam(steps=max_iter, progress=progress),
+        "lm": lambda: LevenbergMarquardt(max_steps=max_iter),
+    }[args.optimiser]()
+
+
+def _read_job(args, inputs: dict, path: Path, where: Path, quiet: bool = False) -> "_Job":
+    """Read one recording and check its problem and strategy (`InputError` if either is wrong), before any fit;
+    `quiet`: the optimiser reports no progress (no host callbacks, so a worker's compiled code can be cached)."""
+    from .._multistart import check_fittable
+    from .._optimisers import LBFGS
+
+    i = inputs
+    problem, names, provenance = _recording_problem(
+        args, i["model_cls"](), path, i["free"], i["fix"], i["bounds"], i["start"], i["priors"], i["cells"]
+    )
+    check_fittable(problem)
+    optimiser = _optimiser(args, progress=not quiet)
+    remedy, why = choose_strategy(problem, args.strategy, optimiser)
+    if remedy.name == "single-shooting" and optimiser is None:
+        remedy = SingleShooting(LBFGS(max_iter=parse_int(args.max_iter, "--max-iter", 1), progress=not quiet))
+    remedy.check(problem)
+    return _Job(problem, str(path), provenance, names, where, remedy, why)
+
+
+def _notes(args, inputs: dict, n_starts: int) -> None:
+    """What the run assumed, said once every input is checked."""
     if n_starts > 64:
         _progress(
             f"{n_starts} starts run as one batch: memory and time grow about in proportion, some "
             f"{n_starts / 8:.0f} times those of the default 8 starts"
         )
-    if args.free is None:  # said once every input has been checked
-        _progress(f"no --free given: fitting {model_cls.name}'s default free parameters {','.join(free)}")
+    if args.free is None:
+        _progress(
+            f"no --free given: fitting {inputs['model_cls'].name}'s default free parameters {','.join(inputs['free'])}"
+        )
     for note in dict.fromkeys(args.assumed):
         _progress(note)
-    settings = {"n_starts": n_starts, "seed": seed, "max_iter": max_iter, "include_initial": bool(start)}
-    if len(jobs) == 1:
-        with output_folder(jobs[0].where, "--out"):
-            _fit_job(args, jobs[0], "", **settings)
-        return 0
-    failed = []
-    with output_folder(out, "--out", lock=False):
-        for i, job in enumerate(jobs):
-            label = f"[{i + 1}/{len(jobs)}] {job.recording}: "
-            if (job.where / "results.json").exists():
-                _progress(f"{label}already fitted ({job.where / 'results.json'} exists); skipped")
-            elif (owner := lock_owner(job.where)) is not None:
-                _progress(f"{label}being fitted by another run ({owner}); skipped")
-            else:
-                try:
-                    with output_folder(job.where, "--out"):
-                        _fit_job(args, job, label, **settings)
-                    job.done = True
-                except ComputationError as error:
-                    _progress(f"{label}failed: {error}")
-                    failed.append(Path(job.recording).name)
-    done = sum(job.done for job in jobs)
-    print(f"fitted {done} of {len(jobs)} recording(s) into {out}/ in {time.perf_counter() - started:.1f} s")
-    if failed:
-        raise ComputationError(f"{len(failed)} of {len(jobs)} recording(s) could not be fitted: {', '.join(failed)}")
-    return 0
 
 
 @dataclasses.dataclass
@@ -342,27 +521,39 @@ class _Job:
     where: Path
     remedy: object
     why: str
-    done: bool = False
 
 
-def _fit_job(args, job: _Job, label: str, *, n_starts: int, seed: int, max_iter: int, include_initial: bool):
-    """Fit one job into its (locked) folder and report it; `ComputationError` when every start failed or the fit is
-    not finite, before anything is written. `include_initial` (--start given) makes the problem's initial values
-    the first start, with --starts 1 the only one."""
+def _fit_job(
+    args,
+    job: _Job,
+    label: str,
+    *,
+    n_starts: int,
+    seed: int,
+    max_iter: int,
+    include_initial: bool,
+    devices: int | None,
+    quiet: bool = False,
+):
+    """Fit one job into its (locked) folder, report it (unless `quiet`) and return its `FitResult`;
+    `ComputationError` when every start failed or the fit is not finite, before anything is written.
+    `include_initial` (--start given) makes the problem's initial values the first start, with --starts 1 the
+    only one; `devices` local devices share the starts."""
     from .._multistart import multistart
 
     started = time.perf_counter()
     problem, remedy = job.problem, job.remedy
-    _progress(
-        f"{label}{job.provenance}; {len(problem.free)} free parameter(s), {problem.n_data} data points; compiling "
-        f"and running {n_starts} start(s) with the {remedy.name} strategy ({job.why}) and {remedy.optimiser.name} "
-        f"({problem.mode}-mode gradients)"
-    )
-    with _bar(max_iter, n_starts, remedy):
-        ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial)
+    if not quiet:
+        _progress(
+            f"{label}{job.provenance}; {len(problem.free)} free parameter(s), {problem.n_data} data points; compiling "
+            f"and running {n_starts} start(s) with the {remedy.name} strategy ({job.why}) and "
+            f"{remedy.optimiser.name} ({problem.mode}-mode gradients)"
+        )
+    with _bar(max_iter, n_starts, remedy, quiet):
+        ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial, devices=devices)
     ms = dataclasses.replace(ms, strategy_reason=job.why)
     check_succeeded(ms)
-    _report(args, problem, ms, job.recording, job.trace_names, job.where, started)
+    return _report(args, problem, ms, job.recording, job.trace_names, job.where, started, quiet)
 
 
 def check_succeeded(ms) -> None:
@@ -379,13 +570,13 @@ def check_succeeded(ms) -> None:
 
 
 class _bar:
-    """A progress bar on stderr around a multistart (iteration-wise optimisers only)."""
+    """A progress bar on stderr around a multistart (iteration-wise optimisers only; none when `quiet`)."""
 
-    def __init__(self, max_iter: int, n_starts: int, remedy):
+    def __init__(self, max_iter: int, n_starts: int, remedy, quiet: bool = False):
         from .._progress import listening
         from .progress import ProgressBar
 
-        reports = remedy.name == "single-shooting" and getattr(remedy.optimiser, "progress", False)
+        reports = not quiet and remedy.name == "single-shooting" and getattr(remedy.optimiser, "progress", False)
         self.bar = ProgressBar(max_iter, n_starts) if reports else None
         self.context = listening(self.bar) if self.bar is not None else None
 
@@ -466,13 +657,15 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
     return problem, tuple(rec.names), rec.provenance
 
 
-def _report(args, problem, ms, recording, trace_names, out, job_started):
+def _report(args, problem, ms, recording, trace_names, out, job_started, quiet=False):
+    """Summarise the fit, write its outputs into `out` and (unless `quiet`) print it; returns the `FitResult`."""
     from .._result import summarise
     from .write import write_outputs
 
     laplace = args.uncertainty in (None, "laplace")
     intervals = "; computing intervals" if laplace else ""
-    _progress(
+    say = (lambda text: None) if quiet else print
+    (say if quiet else _progress)(
         f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {len(ms.values)} start(s) at the best; "
         f"{int(ms.failures.sum())} solver failure(s); {ms.wall_time_s:.1f} s{intervals}"
     )
@@ -491,10 +684,11 @@ def _report(args, problem, ms, recording, trace_names, out, job_started):
         full_csv=args.full_csv,
     )
     for name, value, lo, hi in zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True):
-        print(f"{name} = {value:.6g}" + (f"  [{lo:.4g}, {hi:.4g}]" if laplace else ""))
+        say(f"{name} = {value:.6g}" + (f"  [{lo:.4g}, {hi:.4g}]" if laplace else ""))
     for q in result.derived.values():
         interval = f" [{q.ci_low:.4g}, {q.ci_high:.4g}]" if laplace else ""
-        print(f"{q.name} = {q.estimate:.6g} {q.unit}{interval} (derived)")
-    print(f"NLL {result.nll:.8g}  R² {result.r2:.5f}  AIC {result.aic:.6g}  {result.status}")
-    print(f"strategy {result.strategy} ({result.strategy_reason}), optimiser {result.multistart.optimiser}")
-    print(f"wrote {', '.join(str(out / name) for name in written)} in {elapsed:.1f} s")
+        say(f"{q.name} = {q.estimate:.6g} {q.unit}{interval} (derived)")
+    say(f"NLL {result.nll:.8g}  R² {result.r2:.5f}  AIC {result.aic:.6g}  {result.status}")
+    say(f"strategy {result.strategy} ({result.strategy_reason}), optimiser {result.multistart.optimiser}")
+    say(f"wrote {', '.join(str(out / name) for name in written)} in {elapsed:.1f} s")
+    return result
