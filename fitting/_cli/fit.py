@@ -478,7 +478,7 @@ def _optimiser(args, progress: bool = True):
 
 def _read_job(args, inputs: dict, path: Path, where: Path, quiet: bool = False) -> "_Job":
     """Read one recording and check its problem and strategy (`InputError` if either is wrong), before any fit;
-    `quiet`: the optimiser reports no progress (no host callbacks, so a worker's compiled code can be cached)."""
+    `quiet`: the optimiser reports no progress (a worker has no bar to draw)."""
     from .._multistart import check_fittable
     from .._optimisers import LBFGS
 
