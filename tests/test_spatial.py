@@ -66,6 +66,24 @@ def test_point_source_spreads_as_the_gaussian_and_conserves_mass(boundary):
     np.testing.assert_allclose(sol.total("c"), 10.0, rtol=1e-12)
 
 
+def test_rapid_buffers_spread_calcium_with_the_effective_diffusion_coefficient():
+    # Wagner & Keizer 1994 (Biophys J 67:447): with c ≪ K a rapid buffer gives D_eff = (D_c + D_b B/K)/(1 + B/K);
+    # here (20 + 5·10)/11 = 6.36 µm²/s for total Ca, which the no-flux ends conserve exactly.
+    buffer = cj.RapidMobileBuffer(cj.RapidBuffer(100.0, 10.0), 5.0)
+    inner = PureDiffusion(cj.Grid(160, 0.5))
+    model = cj.WithRapidBuffers(inner, (buffer,))
+    assert model.fields == ("c_total",)
+    sol = cj.simulate_spatial(model, 2.0, dt=0.005, save_dt=1.0, y0=inner.initial_state())  # total Ca: 10 µM·µm
+    np.testing.assert_allclose(sol.total("c_total"), 10.0, rtol=1e-12)
+    d_eff = (20.0 + 5.0 * 10.0) / 11.0
+    x = np.asarray(sol.x) - float(sol.x[80])
+    exact = 10.0 / np.sqrt(4 * np.pi * d_eff * 2.0) * np.exp(-(x**2) / (4 * d_eff * 2.0))
+    total = np.asarray(sol["c_total"][-1])
+    assert np.max(np.abs(total - exact)) < 0.02 * exact.max()
+    free = np.asarray(model.calcium(sol.ys[-1]))
+    np.testing.assert_allclose(free + 100.0 * free / (10.0 + free), total, rtol=1e-10)  # Newton inverts T(c)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The Atri 1993 wave
 

@@ -41,6 +41,10 @@ class AbstractSpatialModel(eqx.Module):
     def initial_state(self) -> Array:
         """The default initial state, shape (fields, cells)."""
 
+    def calcium(self, y: Array) -> Array:
+        """Free cytosolic Ca (µM) in each cell: the first field unless the model stores something else there."""
+        return y[0]
+
     def transport(self, y: Array) -> tuple[Array, Array]:
         """Transport potential φ(y) (µM·µm²/s) whose Laplacian moves each field, and its slope ∂φ_k/∂u_k."""
         d = jnp.broadcast_to(self.diffusion()[:, None], y.shape)

@@ -23,7 +23,7 @@ def wave_metrics(
     window: tuple[float, float] | None = None,
     threshold: float = FRONT_THRESHOLD,
 ) -> tuple[Array, Array]:
-    """Speed (µm/s) and propagation of the wave in field c; jit-, vmap- and grad-friendly.
+    """Speed (µm/s) and propagation of the free-Ca wave (`model.calcium`); jit-, vmap- and grad-friendly.
 
     The front is tracked at `threshold` (µM); the speed is the mean between the ends of `window` (µm; default
     the middle half of the domain); the wave propagated if its front reached the window's far end, and its
@@ -34,7 +34,7 @@ def wave_metrics(
     length = model.grid.length
     lo, hi = (0.25 * length, 0.75 * length) if window is None else window
     sol = simulate_spatial(model, t_end, dt=dt, save_dt=save_dt)
-    fronts = front_positions(sol.x, sol[model.fields[0]], threshold)
+    fronts = front_positions(sol.x, jax.vmap(model.calcium)(sol.ys), threshold)
     propagated = reached(fronts, hi)
     return jnp.where(propagated, wave_speed(sol.ts, fronts, lo, hi), jnp.nan), propagated
 
