@@ -17,8 +17,10 @@ import pytest
 
 import cicrjax
 from cicrjax._cli.main import main
+from fitting._cli.fit import fit_chunk
 from fitting._farm import _cluster
-from fitting._farm._manifest import content_hash, plan
+from fitting._farm._manifest import content_hash, plan, read_status, write_status
+from fitting._farm._run import _lost
 
 ROOT = Path(__file__).resolve().parents[1]
 TS = np.linspace(0.0, 2.0, 21)
@@ -71,12 +73,12 @@ def _files(out: Path) -> dict[str, tuple[int, str]]:
 def test_serial_run_writes_manifest_and_summary(serial, folder, capsys):
     """Every recording done once, with its input hash and options; summary.csv holds each estimate inside its 95%
     interval, and within 2% of the v3 that generated the data."""
-    manifest = json.loads((serial / "manifest.json").read_text())["recordings"]
-    assert list(manifest) == ["cell0", "cell1", "cell2", "cell3"]
-    for name, entry in manifest.items():
-        assert entry == _status(serial, name)
+    manifest = json.loads((serial / "manifest.json").read_text())
+    assert manifest["options"]["starts"] == "4" and manifest["options"]["free"] == "v3"
+    assert list(manifest["recordings"]) == ["cell0", "cell1", "cell2", "cell3"]
+    for name, entry in manifest["recordings"].items():
+        assert {**entry, "options": manifest["options"]} == _status(serial, name)
         assert entry["status"] == "done" and entry["hash"] == content_hash(folder / f"{name}.csv")
-        assert entry["options"]["starts"] == "4" and entry["options"]["free"] == "v3"
         assert sorted(p.name for p in (serial / name).iterdir()) == [
             "fit.csv",
             "fit.png",
@@ -174,6 +176,24 @@ def test_plan_and_hash():
     failed = {**entry, "status": "failed"}
     assert plan(failed, "h", {"starts": "4"}, False) == "failed"
     assert plan(failed, "h", {"starts": "4"}, True) == "fit"
+
+
+def test_a_dead_workers_chunk_keeps_what_it_finished(tmp_path):
+    """A chunk that Dask gave up on (its worker kept dying): the recording finished before is kept as done, the
+    other is recorded as failed with the reason; a rescheduled chunk returns a finished recording without refitting."""
+    items = [
+        {"name": n, "recording": f"{n}.csv", "where": str(tmp_path / n), "hash": "h", "options": {}, "label": ""}
+        for n in ("a", "b")
+    ]
+    done = {"name": "a", "recording": "a.csv", "hash": "h", "options": {}, "status": "done", "reason": None}
+    write_status(tmp_path / "a", done)
+    assert fit_chunk(None, items[:1]) == [done]  # nothing read, nothing fitted
+    reason = "the worker fitting it died (KilledWorker)"
+    assert _lost(items, reason) == [
+        done,
+        {**done, "name": "b", "recording": "b.csv", "status": "failed", "reason": reason},
+    ]
+    assert read_status(tmp_path / "b")["status"] == "failed"
 
 
 def test_hash_of_known_bytes(tmp_path):

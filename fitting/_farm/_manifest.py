@@ -63,10 +63,13 @@ def plan(entry: Mapping | None, digest: str | None, options: Mapping, retry_fail
     return "fit"
 
 
-def write_tables(out: Path, entries: Mapping[str, Mapping]) -> None:
-    """Write `manifest.json` (every entry, keyed by output folder name) and `summary.csv` into `out`, atomically."""
+def write_tables(out: Path, entries: Mapping[str, Mapping], options: Mapping) -> None:
+    """Write `manifest.json` (the run's `options` once, and every entry, keyed by output folder name, without the
+    options when they are the run's) and `summary.csv` into `out`, atomically."""
+    recordings = {k: {n: v for n, v in e.items() if n != "options" or v != options} for k, e in entries.items()}
     with atomic_path(out / MANIFEST_NAME) as tmp:
-        tmp.write_text(json.dumps({"recordings": dict(entries)}, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        content = {"options": dict(options), "recordings": recordings}
+        tmp.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n", "utf-8")
     names = list(dict.fromkeys(n for e in entries.values() for n in e.get("parameters", {})))
     text = io.StringIO()
     table = csv.writer(text, lineterminator="\n")

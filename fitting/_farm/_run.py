@@ -45,8 +45,15 @@ def fit_all(
             say(f"{item['label']}failed before ({before.get('reason')}); skipped (--retry-failed refits it)")
         if bar is not None:
             bar.update(decision, skipped=True)
-    ordered = lambda: {i["name"]: entries[i["name"]] for i in items if i["name"] in entries}  # noqa: E731
-    write_tables(out, ordered())
+    options = items[0]["options"] if items else {}
+
+    def tables() -> float:
+        """Rewrite manifest.json and summary.csv; the seconds it took."""
+        started = time.monotonic()
+        write_tables(out, {i["name"]: entries[i["name"]] for i in items if i["name"] in entries}, options)
+        return time.monotonic() - started
+
+    took = tables()
     if chunk is None:
         workers = 1 if client is None else len(client.scheduler_info()["workers"])
         chunk = 1 if client is None else max(1, min(16, math.ceil(len(pending) / (4 * max(workers, 1)))))
@@ -60,11 +67,11 @@ def fit_all(
         fitted.append(entry["name"])
         if bar is not None:
             bar.update(entry["status"] if entry["status"] in ("done", "failed") else "skipped")
-        if time.monotonic() - written >= TABLES_EVERY_S:
-            write_tables(out, ordered())
+        if time.monotonic() - written >= max(TABLES_EVERY_S, 20 * took):  # at most 5% of the time on the tables
+            took = tables()
             written = time.monotonic()
-    write_tables(out, ordered())
-    return ordered(), fitted
+    tables()
+    return {i["name"]: entries[i["name"]] for i in items if i["name"] in entries}, fitted
 
 
 def _lost(chunk: list[dict], reason: str) -> list[dict]:
