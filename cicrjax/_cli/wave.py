@@ -110,7 +110,7 @@ def run(args):
         "solver": SOLVER,
     }
     if args.model == "firebreak":
-        lo, hi = float(model.wave.stimulus_length) + 20.0, float(model.band_start)
+        lo, hi = float(model.wave.stimulus_length) + 20.0, float(model.band_start) - 20.0  # before the band
         blocked = not bool(reached(fronts, model.beyond()))
         result["blocked"] = blocked
         result["propagated"] = not blocked
