@@ -26,6 +26,9 @@ INITIAL_PREFIX = "y0."  # a free initial state is named y0.STATE, e.g. y0.Y
 DATA_MARGIN = 2  # data points beyond the number of estimated numbers, so that σ keeps degrees of freedom
 MAX_DATA = 1e150  # |data| beyond this overflows float64 when squared and summed
 MAX_TIME = 1e12  # s (31 700 years): later save times are a wrong unit or an absolute clock
+# default step budget: 4096, plus 1024 per jump time of the protocol (a paced beat has two); cardiac-mouse paced at
+# a 140 ms cycle takes 612 steps a beat at rtol 1e-6 with Ros34PW2 (benchmarks/real_recordings.py)
+MAX_STEPS, STEPS_PER_JUMP = 4096, 1024
 _OBSERVATION_UNITS = {"offset": "signal units", "scale": "signal units per model signal", "sigma": "signal units"}
 
 
@@ -253,7 +256,7 @@ def define_problem(
     solver: diffrax.AbstractSolver | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-9,
-    max_steps: int = 4096,
+    max_steps: int | None = None,
     mode: str = "auto",
     penalty: float = 1e10,
     priors: Mapping[str, Prior] | None = None,
@@ -278,6 +281,8 @@ def define_problem(
     - `profile`: observation parameters solved in closed form (Gaussian noise only).
     - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
     - `mask`: 1 where a data point counts, 0 where it is missing.
+    - `max_steps`: the solver's step budget (exhausting it is a failure, penalised); default 4096 plus 1024 per jump
+      time of `protocol` (two per paced beat), so that long paced recordings fit without raising it.
     - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 entries of θ).
     - `penalty`: the objective value where the solver fails (counted and reported, never raised).
     - `priors`: a [`fitting.Prior`][] per free parameter name; the objective becomes NLL − log prior. A prior on a
@@ -337,7 +342,7 @@ def define_problem(
         batched=batched,
         rtol=rtol,
         atol=atol,
-        max_steps=max_steps,
+        max_steps=_step_budget(protocol) if max_steps is None else max_steps,
         mode=mode,
         penalty=penalty,
         priors=prior_entries,
@@ -348,6 +353,12 @@ def define_problem(
         row_profile=row_profile if gaussian else (),
         hierarchical={name: jnp.asarray(tau, dtype=float) for name, tau in hierarchical.items()},
     )
+
+
+def _step_budget(protocol: Protocol | None) -> int:
+    """The default step budget: `MAX_STEPS` plus `STEPS_PER_JUMP` per jump time of `protocol`."""
+    jumps = 0 if protocol is None else int(protocol.jump_times().shape[0])
+    return MAX_STEPS + STEPS_PER_JUMP * jumps
 
 
 def _read_data(ts, data, mask, noise, profile, observation):
