@@ -7,7 +7,7 @@ import numpy as np
 
 from .._models import get_model
 from .._muscle_protocols import pace
-from .._observation import INDICATORS, Fluorescence, FrameExposure, Fura2, WithIndicator
+from .._observation import INDICATORS, RATIO_INDICATORS, Fluorescence, FrameExposure, WithIndicator
 from .._parameters import with_parameters
 from .._protocol_spec import SYNTAX, parse_protocol
 from .._recording import save_recording
@@ -17,7 +17,8 @@ from .observation_spec import BLEACH_SYNTAX, BLEACHING, NOISE, NOISE_SYNTAX, par
 from .output import check_writable
 from .simulate import parse_settings
 
-OBSERVATIONS = ("calcium", "fura2", *INDICATORS)
+OBSERVATIONS = ("calcium", *RATIO_INDICATORS, *INDICATORS)
+UNFILTERED = ("calcium", *RATIO_INDICATORS)  # Ca itself or a ratio: no kind, scale, offset, bleaching, dye state
 
 
 def add_parser(sub):
@@ -35,7 +36,9 @@ def add_parser(sub):
     p.add_argument("--t-start", default="0", metavar="S", help="first frame (s); the file's time starts at 0 there")
     p.add_argument("--t-end", required=True, metavar="S", help="last frame time (s)")
     p.add_argument("--rate", required=True, metavar="HZ", help="frame rate (Hz)")
-    p.add_argument("--observe", default="calcium", choices=OBSERVATIONS, help="indicator, fura2 or calcium")
+    p.add_argument(
+        "--observe", default="calcium", choices=OBSERVATIONS, help="indicator, ratiometric (fura2, indo1) or calcium"
+    )
     p.add_argument("--kind", choices=("raw", "f_f0", "df_f0"), help="single-wavelength output (default df_f0)")
     p.add_argument("--dynamic", action="store_true", help="dye binding as an extra state (buffers Ca)")
     p.add_argument("--scale", metavar="A", help="single-wavelength: a.u. per Fmin (default 1)")
@@ -59,7 +62,7 @@ def command_line(args) -> str:
         parts += ["--pace-period", args.pace_period, "--pace-count", args.pace_count]
     parts += ["--t-start", args.t_start] if args.t_start != "0" else []
     parts += ["--t-end", args.t_end, "--rate", args.rate, "--observe", args.observe]
-    if args.observe not in ("calcium", "fura2"):
+    if args.observe not in UNFILTERED:
         parts += ["--kind", args.kind or "df_f0", "--scale", args.scale or "1", "--offset", args.offset or "0"]
         parts += ["--dynamic"] if args.dynamic else []
         parts += ["--bleach", args.bleach] if args.bleach else []
@@ -71,12 +74,13 @@ def command_line(args) -> str:
 
 
 def _single_wavelength_options(args) -> None:
-    """Refuse the options of single-wavelength indicators with `--observe calcium` or `fura2`, which ignore them."""
-    if args.observe in ("calcium", "fura2"):
+    """Refuse the options of single-wavelength indicators with `--observe calcium`, `fura2` or `indo1`, which ignore
+    them."""
+    if args.observe in UNFILTERED:
         given = [f"--{o}" for o in ("kind", "scale", "offset", "bleach") if getattr(args, o) is not None]
         given += ["--dynamic"] if args.dynamic else []
         if given:
-            what = "a ratio" if args.observe == "fura2" else "Ca itself (µM)"
+            what = "Ca itself (µM)" if args.observe == "calcium" else "a ratio"
             verb, pronoun = ("apply", "them") if len(given) > 1 else ("applies", "it")
             raise UsageError(
                 f"{', '.join(given)} {verb} to single-wavelength indicators (--observe fluo4, ...); --observe "
@@ -115,8 +119,8 @@ def run(args):
     bleaching = None if args.bleach is None else parse_spec(args.bleach, BLEACHING, "--bleach", BLEACH_SYNTAX)
     if args.observe == "calcium":
         observation = None
-    elif args.observe == "fura2":
-        observation = Fura2()
+    elif args.observe in RATIO_INDICATORS:
+        observation = RATIO_INDICATORS[args.observe]()
     else:
         scale = parse_float(args.scale or "1", "--scale")
         if scale <= 0:
