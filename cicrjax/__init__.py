@@ -51,6 +51,7 @@ from ._models import (
     Cardiac as Cardiac,
     CardiacHuman as CardiacHuman,
     CardiacMouse as CardiacMouse,
+    CardiacRat as CardiacRat,
     DeYoungKeizer1992 as DeYoungKeizer1992,
     Hinch2004 as Hinch2004,
     LiRinzel1994 as LiRinzel1994,

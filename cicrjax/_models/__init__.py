@@ -5,6 +5,7 @@ from .borghans1997 import Borghans1997 as Borghans1997
 from .cardiac import Cardiac as Cardiac
 from .cardiac_human import CardiacHuman as CardiacHuman
 from .cardiac_mouse import CardiacMouse as CardiacMouse
+from .cardiac_rat import CardiacRat as CardiacRat
 from .deyoung_keizer1992 import DeYoungKeizer1992 as DeYoungKeizer1992
 from .gdb1990 import GDB1990 as GDB1990
 from .hinch2004 import Hinch2004 as Hinch2004

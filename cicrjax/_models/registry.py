@@ -6,6 +6,7 @@ from .borghans1997 import Borghans1997
 from .cardiac import Cardiac
 from .cardiac_human import CardiacHuman
 from .cardiac_mouse import CardiacMouse
+from .cardiac_rat import CardiacRat
 from .deyoung_keizer1992 import DeYoungKeizer1992
 from .gdb1990 import GDB1990
 from .hinch2004 import Hinch2004
@@ -18,7 +19,7 @@ MODELS = {
     cls.name: cls
     for cls in (
         GDB1990, DeYoungKeizer1992, LiRinzel1994, Borghans1997, Marhl2000, Atri1993, Sneyd2002,
-        Hinch2004, Cardiac, CardiacMouse, CardiacHuman, Skeletal,
+        Hinch2004, Cardiac, CardiacMouse, CardiacRat, CardiacHuman, Skeletal,
     )
 }  # fmt: skip
 
