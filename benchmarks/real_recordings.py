@@ -25,22 +25,30 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 import cicrjax
 import fitting
 from fitting._signal import signal_for_kind
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-CASES = {
-    "comb-mouse": ("comb-cardiac-paced/ca_bcl140_pacing.csv", "cardiac-mouse", "rhod2", None),
-    "comb-rat": ("comb-cardiac-paced/ca_bcl140_pacing.csv", "cardiac-rat", "rhod2", None),
-    "spheroid-human": ("beatprofiler-ipsc-cm-ca/ca_spheroid_100fps.csv", "cardiac-human", "fluo4", "dF_over_F0"),
+CASES = {  # recording, model, indicator, column, action-potential duration (s; None: `cicrjax.pace`'s default)
+    "comb-mouse": ("comb-cardiac-paced/ca_bcl140_pacing.csv", "cardiac-mouse", "rhod2", None, None),
+    "comb-rat": ("comb-cardiac-paced/ca_bcl140_pacing.csv", "cardiac-rat", "rhod2", None, 0.02),
+    "spheroid-human": ("beatprofiler-ipsc-cm-ca/ca_spheroid_100fps.csv", "cardiac-human", "fluo4", "dF_over_F0", None),
 }
 
 
-def settled_state(model, period: float, beats: int, rtol: float):
+def paced(model, period: float, count: int, start: float, apd: float | None):
+    """`count` action potentials every `period` s from `start`: `cicrjax.pace`, or `cicrjax.paced` with `apd`."""
+    if apd is None:
+        return cicrjax.pace(model, period, count=count, start=start)
+    return cicrjax.paced(1.0 / period, count=count, start=start, apd=apd)
+
+
+def settled_state(model, period: float, beats: int, rtol: float, apd: float | None):
     """The state at the onset of beat `beats` + 1 when `model` is paced every `period` s from its rest state."""
-    protocol = cicrjax.pace(model, period, count=beats)
+    protocol = paced(model, period, beats, 0.0, apd)
     end = jnp.asarray([beats * period])
     sol = cicrjax.simulate(model, end, t0=0.0, protocol=protocol, rtol=rtol, atol=rtol * 1e-3, max_steps=10**6)
     return sol.ys[-1], int(sol.num_steps)
@@ -48,15 +56,15 @@ def settled_state(model, period: float, beats: int, rtol: float):
 
 def problem_for(case: str, *, rtol: float, settle: int, prepace: int):
     """The fitting problem of `case` by the recipe in the module docstring, and what it assumed."""
-    path, name, indicator, column = CASES[case]
+    path, name, indicator, column, apd = CASES[case]
     rec = cicrjax.load_recording(DATA / path, **({"columns": [column]} if column else {}))
     model = cicrjax.get_model(name)()
     found = cicrjax.estimate_pacing(rec.time, rec.traces[0])
     period, first = found.period, found.first
-    y0, steps = settled_state(model, period, settle, rtol) if settle else (None, 0)
+    y0, steps = settled_state(model, period, settle, rtol, apd) if settle else (None, 0)
     start = first - prepace * period
     count = math.ceil((float(rec.time[-1]) - first) / period) + 1 + prepace
-    protocol = cicrjax.pace(model, period, count=count, start=start)
+    protocol = paced(model, period, count, start, apd)
     problem = fitting.define_problem(
         model,
         rec.time,
@@ -92,7 +100,7 @@ def profile(case: str, rtol: float, settle: int, prepace: int) -> None:
         )
 
 
-def fit(case: str, starts: int, max_iter: int, rtol: float, settle: int, prepace: int) -> None:
+def fit(case: str, starts: int, max_iter: int, rtol: float, settle: int, prepace: int, png: str | None) -> None:
     t0 = time.perf_counter()
     problem, info = problem_for(case, rtol=rtol, settle=settle, prepace=prepace)
     setup = time.perf_counter() - t0
@@ -108,6 +116,19 @@ def fit(case: str, starts: int, max_iter: int, rtol: float, settle: int, prepace
     )
     for name, value, lo, hi in zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True):
         print(f"  {name} = {value:.4g} [{lo:.4g}, {hi:.4g}]")
+    if png:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.plot(problem.ts, problem.data[0], ".", ms=2, color="0.5", label="recording")
+        ax.plot(problem.ts, np.ravel(result.prediction), color="C3", label=f"{info['model']} fit, R² {result.r2:.3f}")
+        ax.set_xlabel("time (s)")
+        ax.legend(frameon=False)
+        fig.tight_layout()
+        fig.savefig(Path(png) / f"{case}.png", dpi=120)
 
 
 def main(argv=None) -> None:
@@ -119,6 +140,7 @@ def main(argv=None) -> None:
     parser.add_argument("--settle", type=int, default=100, help="beats paced once to reach the limit cycle")
     parser.add_argument("--prepace", type=int, default=2, help="beats paced in every evaluation before the data")
     parser.add_argument("--profile", action="store_true", help="only steps per beat and value+gradient times")
+    parser.add_argument("--png", metavar="DIR", help="write a figure of each fit, CASE.png, into DIR")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent: these benchmarks read the shared recordings")
@@ -126,7 +148,7 @@ def main(argv=None) -> None:
         if args.profile:
             profile(case, args.rtol, args.settle, args.prepace)
         else:
-            fit(case, args.starts, args.max_iter, args.rtol, args.settle, args.prepace)
+            fit(case, args.starts, args.max_iter, args.rtol, args.settle, args.prepace, args.png)
 
 
 if __name__ == "__main__":
