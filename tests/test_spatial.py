@@ -66,6 +66,15 @@ def test_point_source_spreads_as_the_gaussian_and_conserves_mass(boundary):
     np.testing.assert_allclose(sol.total("c"), 10.0, rtol=1e-12)
 
 
+def test_reverse_mode_gradient_through_the_time_stepping_matches_finite_differences():
+    def peak(d):
+        model = PureDiffusion(cj.Grid(16, 1.0), D=d)
+        return cj.simulate_spatial(model, 0.2, dt=0.01, save_dt=0.1)["c"][-1, 8]
+
+    fd = (peak(2.0 + 1e-5) - peak(2.0 - 1e-5)) / 2e-5
+    np.testing.assert_allclose(jax.grad(peak)(2.0), fd, rtol=1e-6)
+
+
 def test_rapid_buffers_spread_calcium_with_the_effective_diffusion_coefficient():
     # Wagner & Keizer 1994 (Biophys J 67:447): with c ≪ K a rapid buffer gives D_eff = (D_c + D_b B/K)/(1 + B/K);
     # here (20 + 5·10)/11 = 6.36 µm²/s for total Ca, which the no-flux ends conserve exactly.
@@ -180,7 +189,7 @@ def test_wave_speed_gradient_matches_finite_differences():
         return atri_speed(model)
 
     p = jnp.array([20.0, 8.1])
-    grad = jax.grad(speed)(p)
+    grad = jax.jacfwd(speed)(p)  # forward mode: two parameters
     for i, h in enumerate((1e-3, 1e-4)):  # small enough that no front crosses a cell boundary
         e = jnp.zeros(2).at[i].set(h)
         fd = (speed(p + e) - speed(p - e)) / (2 * h)

@@ -83,11 +83,11 @@ def firebreak_capacity(
         return firebreak_blocks(eqx.tree_at(lambda m: m.k_in, model, k), t_end, dt=dt)
 
     lo, hi = jnp.zeros(()), jnp.asarray(float(k_max))
-    if not bool(blocks(hi)):
-        return jnp.asarray(jnp.nan)
-    for _ in range(rounds):
+    for i in range(rounds):
         ks = jnp.linspace(lo, hi, n)
         blocked = jax.vmap(blocks)(ks)
+        if i == 0 and not bool(blocked[-1]):
+            return jnp.asarray(jnp.nan)
         first = jnp.argmax(blocked)
         lo, hi = ks[jnp.maximum(first - 1, 0)], ks[first]
     return hi
