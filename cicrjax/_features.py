@@ -63,7 +63,7 @@ class Trace:
         return basis[0] * y0 + basis[1] * m0 + basis[2] * y1 + basis[3] * m1
 
 
-_NEWTON = 6  # Newton iterations on the cubic interpolant (converged to machine precision from the linear guess)
+_NEWTON = 4  # Newton iterations on the cubic interpolant (quadratic convergence from the linear guess)
 
 
 def _newton(g, dg, s):

@@ -44,12 +44,19 @@ from ._petab import (
     load_petab as load_petab,
     petab_starts as petab_starts,
 )
+from ._posterior import Posterior as Posterior, posterior as posterior, sample_posterior as sample_posterior
 from ._prior import Prior as Prior
 from ._problem import (
     INITIAL_PREFIX as INITIAL_PREFIX,
     OBSERVATION_PARAMETERS as OBSERVATION_PARAMETERS,
     Problem as Problem,
     define_problem as define_problem,
+)
+from ._profile import (
+    THRESHOLD_95 as THRESHOLD_95,
+    Profile as Profile,
+    profile_function as profile_function,
+    profile_likelihood as profile_likelihood,
 )
 from ._result import FitResult as FitResult, summarise as summarise
 from ._results_json import results_dict as results_dict

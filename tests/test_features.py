@@ -77,7 +77,6 @@ def biexp_reference(tau_r, tau_d):
 NAMES = ("amplitude", "baseline", "time_to_peak", "fdhm", "decay_tau", "mean_ca")
 
 
-@jax.jit
 def biexp_features(theta):
     model = BiExponential(tau_r=theta[0], tau_d=theta[1])
     ts = jnp.asarray(TS)
@@ -88,7 +87,8 @@ def biexp_features(theta):
 @pytest.fixture(scope="module")
 def biexp_case():
     theta = np.array([0.05, 0.5])
-    return theta, np.asarray(biexp_features(theta)), np.asarray(jax.jit(jax.jacfwd(biexp_features))(theta))
+    values, jac = jax.jit(lambda th: (biexp_features(th), jax.jacfwd(biexp_features)(th)))(theta)
+    return theta, np.asarray(values), np.asarray(jac)
 
 
 def test_transient_features_equal_closed_forms(biexp_case):
@@ -115,9 +115,9 @@ def test_transient_feature_derivatives_equal_differences_of_closed_forms(biexp_c
             assert jac[i, j] == pytest.approx(fd, rel=tol, abs=1e-6), (name, j)
 
 
-def test_period_and_its_derivative_of_a_sine():
+def test_period_and_its_derivative_of_a_sine_and_nan_where_undefined():
     ts = np.linspace(0.0, 5.0, 501)
-    names = ("period", "frequency", "amplitude", "mean_ca")
+    names = ("period", "frequency", "amplitude", "mean_ca", "peak_gain", "store_load")
 
     def features(theta):
         model = Sine(a=theta[0], T=theta[1])
@@ -125,22 +125,18 @@ def test_period_and_its_derivative_of_a_sine():
         ys = (B + theta[0] + theta[0] * jnp.sin(2 * jnp.pi * t / theta[1]))[:, None]
         return cj.trajectory_features(model, t, ys, names)
 
-    theta = jnp.array([0.5, 0.7])
-    values, jac = (np.asarray(a) for a in jax.jit(lambda th: (features(th), jax.jacfwd(features)(th)))(theta))
+    run = jax.jit(lambda th: (features(th), jax.jacfwd(features)(th)))
+    values, jac = (np.asarray(a) for a in run(jnp.array([0.5, 0.7])))
     assert values[0] == pytest.approx(0.7, rel=1e-7)  # period T
     assert values[1] == pytest.approx(1 / 0.7, rel=1e-7)
     assert values[2] == pytest.approx(2 * 0.5, rel=1e-6)  # peak − trough before it: 2a
+    assert values[3] == pytest.approx(B + 0.5 + 0.5 * (1 - np.cos(2 * np.pi * 5.0 / 0.7)) * 0.7 / (2 * np.pi * 5.0))
+    assert np.all(np.isnan(values[4:]))  # no trigger, no store
     assert jac[0] == pytest.approx([0.0, 1.0], abs=1e-6)  # ∂T/∂a = 0, ∂T/∂T = 1
     assert jac[1, 1] == pytest.approx(-1 / 0.7**2, rel=1e-6)
     assert jac[2] == pytest.approx([2.0, 0.0], abs=1e-5)
-
-
-def test_features_of_a_settled_trace_and_missing_gain_are_nan():
-    ts = jnp.linspace(0.0, 1.0, 11)
-    model = Sine()
-    ys = jnp.full((11, 1), 0.3)
-    out = jax.jit(lambda ys: cj.trajectory_features(model, ts, ys, ["period", "peak_gain", "store_load"]))(ys)
-    assert np.all(np.isnan(np.asarray(out)))
+    settled, _ = run(jnp.array([1e-6, 0.7]))  # range below 10⁻³ of the maximum: no period
+    assert np.isnan(settled[0]) and np.isnan(settled[1])
 
 
 def test_feature_errors():
