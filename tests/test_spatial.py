@@ -320,7 +320,7 @@ def test_errors_name_the_problem():
         cj.Grid(10, 1.0, "open")
     with pytest.raises(cj.InputError, match="at least 3 cells"):
         cj.Grid(2, 1.0)
-    with pytest.raises(cj.InputError, match="unknown parameter 'D'"):
+    with pytest.raises(cj.InputError, match="unknown parameter .D. for model AtriWave"):
         cj.propagation_map(cj.AtriWave(), {"D": jnp.ones(2)}, 1.0)
     with pytest.raises(cj.InputError, match="has no field 'z'"):
         cj.AtriWave().field_index("z")

@@ -7,8 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
-from .._errors import InputError
-from .._parameters import parameter_info
+from .._parameters import batch_parameters
 from .metrics import FRONT_THRESHOLD, front_positions, reached, wave_speed
 from .model import AbstractSpatialModel
 from .simulate import simulate_spatial
@@ -51,16 +50,8 @@ def propagation_map(
 
     **Example:** `propagation_map(FireDiffuseFire(), {"d": ds, "sigma": sigmas, "k_s": ks}, 2.0, dt=1e-3)`
     """
-    names = {p.name for p in parameter_info(model)}
-    arrays = {}
-    for name, value in values.items():
-        if name not in names:
-            raise InputError(f"unknown parameter {name!r} for model {model.name!r}; valid: {', '.join(sorted(names))}")
-        arrays[name] = jnp.asarray(value, dtype=float)
-        if arrays[name].ndim != 1:
-            raise InputError(f"map values for {name!r} must be 1-D, got shape {arrays[name].shape}")
-    if len({a.shape[0] for a in arrays.values()}) != 1:
-        raise InputError("map values must all have the same length; ravel a jnp.meshgrid of them")
+    batched = batch_parameters(model, values)  # checks the names, that each array is 1-D, and their lengths
+    arrays = {name: getattr(batched, name) for name in values}
 
     def one(vals):
         return wave_metrics(dataclasses.replace(model, **vals), t_end, **options)
