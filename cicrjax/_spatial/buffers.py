@@ -44,7 +44,8 @@ class WithBuffers(AbstractSpatialModel):
     """A spatial model with buffers: one more field per buffer (its bound Ca, µM), which diffuses with the buffer.
 
     dc/dt gains −Σ_b rate_b(c, b) and each bound field gains +rate_b; bound Ca starts in equilibrium with the
-    model's initial c. Total Ca, c + Σ_b b, is conserved by binding.
+    model's initial c. Total Ca, c + Σ_b b, is conserved by binding. Binding is explicit in the IMEX scheme, so dt
+    must stay below about 1/(k_on B_total + k_off); fast buffers belong in [`cicrjax.WithRapidBuffers`][].
 
     **Example:** `WithBuffers(AtriWave(), (Buffer(Fluo4(), 20.0),))`
     """
