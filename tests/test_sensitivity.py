@@ -2,6 +2,7 @@
 against the Ishigami function's analytic indices and SALib on the same sample."""
 
 import importlib.util
+import json
 
 import jax
 import jax.numpy as jnp
@@ -11,6 +12,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 import cicrjax as cj
+from cicrjax._cli.main import main
 
 # --- Local sensitivities: GDB period (reverse mode) and Li–Rinzel amplitude (forward mode) ---------------------
 
@@ -86,19 +88,51 @@ def normalised_differences(fn, p, names, h=1e-4):
     return np.stack(cols, axis=1)
 
 
-GDB_TS = np.linspace(0.0, 30.0, 6001)  # 5 ms resolves the upstroke: the crossing derivatives converge as Δt³
+def test_gdb_period_sensitivity_from_the_cli_matches_scipy_differences(tmp_path, capsys):
+    out = tmp_path / "sens"
+    args = ["sensitivity", "gdb1990", "--params", "beta,k", "--features", "period,frequency", "--t-end", "30"]
+    assert main([*args, "--set", "beta=0.5", "--out", str(out)]) == 0  # Δt = 30/6000 = 5 ms resolves the upstroke
+    results = json.loads((out / "results.json").read_text())
+    assert results["model"] == "gdb1990" and results["method"] == "local"
+    assert results["params"] == {"beta": 0.5, "k": 10.0}
+    assert results["features"]["period"] == pytest.approx(gdb_period(GDB), rel=1e-5)
+    ref = normalised_differences(gdb_period, GDB, ["beta", "k"])[0]
+    S = results["S"]
+    np.testing.assert_allclose([S["period"]["beta"], S["period"]["k"]], ref, rtol=5e-3)
+    np.testing.assert_allclose([S["frequency"]["beta"], S["frequency"]["k"]], -ref, rtol=5e-3)
+    rows = (out / "sensitivity.csv").read_text().splitlines()
+    assert rows[0] == "feature,parameter,S" and rows[1].startswith("period,beta,") and len(rows) == 5
+    assert (out / "heatmap.png").stat().st_size > 1000
+    # β = 0.1 lies below the Hopf point (β ≈ 0.289): the cell settles and has no period (same compiled function)
+    assert main([*args, "--set", "beta=0.1", "--out", str(tmp_path / "settled")]) == 2
+    assert "feature 'period' is undefined for this trajectory of gdb1990" in capsys.readouterr().err
+    assert not (tmp_path / "settled").exists()
 
 
-def test_gdb_period_sensitivity_matches_scipy_differences():
-    names = ["beta", "VM2", "k"]
-    result = cj.local_sensitivity(
-        cj.GDB1990(beta=0.5), GDB_TS, names, ["period"], mode="forward", rtol=1e-10, atol=1e-12
-    )
-    assert result.mode == "forward"
-    assert result.values[0] == pytest.approx(gdb_period(GDB), rel=1e-5)
-    ref = normalised_differences(gdb_period, GDB, names)
-    np.testing.assert_allclose(result.S, ref, rtol=5e-3)
-    assert result.table()["period"]["beta"] == result.S[0, 0]
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--params", "beta", "--features", "speed"], "unknown feature 'speed'; valid features: amplitude"),
+        (["--params", "VM9", "--features", "period"], "unknown parameter 'VM9' for model gdb1990"),
+        (
+            ["--set", "beta=0.8", "--params", "beta", "--features", "period", "--method", "sobol", "--range", "0.5"],
+            r"range ±0.5 leaves a constraint: parameter beta=1.2",
+        ),
+        (
+            ["--params", "beta", "--features", "period", "--method", "sobol", "--samples", "8"],
+            "Sobol indices need a power of 2 ≥ 16 base samples, got 8",
+        ),
+        (
+            ["--params", "beta", "--features", "period", "--method", "morris", "--samples", "2"],
+            "Morris screening needs at least 4 trajectories, got 2",
+        ),
+    ],
+)
+def test_sensitivity_cli_bad_input(tmp_path, capsys, args, message):
+    assert main(["sensitivity", "gdb1990", *args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cicrjax sensitivity: error:") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
 
 
 def test_li_rinzel_amplitude_sensitivity_matches_scipy_differences():
@@ -111,18 +145,14 @@ def test_li_rinzel_amplitude_sensitivity_matches_scipy_differences():
     np.testing.assert_allclose(result.S, ref, rtol=2e-3, atol=1e-4)
 
 
-def test_undefined_feature_and_bad_names_are_input_errors():
-    with pytest.raises(cj.InputError, match="feature 'period' is undefined for this trajectory of gdb1990"):
-        # β = 0.1 lies below the Hopf point (β ≈ 0.289): the cell settles (shares the compiled GDB function above)
-        cj.local_sensitivity(
-            cj.GDB1990(beta=0.1), GDB_TS, ["beta", "VM2", "k"], ["period"], mode="forward", rtol=1e-10, atol=1e-12
-        )
+def test_bad_names_are_input_errors():
+    ts = np.linspace(0.0, 1.0, 11)
     with pytest.raises(cj.InputError, match="unknown parameter 'VM9' for model gdb1990; valid parameters: v0, v1"):
-        cj.local_sensitivity(cj.GDB1990(), GDB_TS, ["VM9"], ["period"])
+        cj.local_sensitivity(cj.GDB1990(), ts, ["VM9"], ["period"])
     with pytest.raises(cj.InputError, match="unknown feature 'speed'"):
-        cj.local_sensitivity(cj.GDB1990(), GDB_TS, ["beta"], ["speed"])
+        cj.local_sensitivity(cj.GDB1990(), ts, ["beta"], ["speed"])
     with pytest.raises(cj.InputError, match="mode must be auto, forward or reverse"):
-        cj.local_sensitivity(cj.GDB1990(), GDB_TS, ["beta"], ["period"], mode="central")
+        cj.local_sensitivity(cj.GDB1990(), ts, ["beta"], ["period"], mode="central")
 
 
 def test_trajectory_sensitivity_matches_differences():
