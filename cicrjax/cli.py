@@ -13,6 +13,11 @@ from ._cli.errors import (
 )
 from ._cli.loader_options import add_loader_options as add_loader_options, loader_options as loader_options
 from ._cli.main import main as main
-from ._cli.output import atomic_path as atomic_path, lock_owner as lock_owner, output_folder as output_folder
+from ._cli.output import (
+    atomic_path as atomic_path,
+    lock_owner as lock_owner,
+    output_folder as output_folder,
+    save_figure as save_figure,
+)
 from ._observation.catalogue import known_indicators as known_indicators
 from ._recording.suite2p_loader import suite2p_folder as suite2p_folder

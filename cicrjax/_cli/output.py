@@ -43,6 +43,17 @@ def atomic_path(path: Path):
             os.remove(tmp)
 
 
+def save_figure(fig, path: Path) -> None:
+    """Write a matplotlib figure (from `cicrjax.plot`) to `path` as a PNG, atomically, and close it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=110)
+    finally:
+        plt.close(fig)
+
+
 LOCK_NAME = ".cicrjax.lock"  # in an output folder while a run writes into it: "PID HOST"
 
 

@@ -11,7 +11,7 @@ from .._protocol_spec import SYNTAX, parse_protocol
 from .._sbml import load_sbml
 from .._simulate import simulate
 from .errors import UsageError, parse_float, parse_pairs
-from .output import atomic_path, check_writable
+from .output import atomic_path, check_writable, save_figure
 
 
 def add_parser(sub):
@@ -73,16 +73,9 @@ def plot_states(path, sol, title, time_unit="s") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from ..plot import trajectories
 
-    fig = trajectories(sol, title=title, time_unit=time_unit)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png", dpi=110)
-    finally:
-        plt.close(fig)
+    save_figure(trajectories(sol, title=title, time_unit=time_unit), path)
 
 
 def run(args):

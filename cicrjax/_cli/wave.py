@@ -13,7 +13,7 @@ from .._spatial.firebreak import firebreak_capacity
 from .._spatial.parameters import with_grid, with_spatial_parameters
 from .._spatial.simulate import MAX_BYTES, check_sites, memory_bytes
 from .errors import UsageError, parse_float
-from .output import atomic_path, output_folder
+from .output import atomic_path, output_folder, save_figure
 from .simulate import parse_settings
 
 # Per model: domain length (µm), dx (µm), end time (s), time step (s).
@@ -63,16 +63,9 @@ def plot_kymograph(path, ts, x, c, title) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from ..plot import kymograph
 
-    fig = kymograph(x, ts, c, label="c (µM)", title=title)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png", dpi=110)
-    finally:
-        plt.close(fig)
+    save_figure(kymograph(x, ts, c, label="c (µM)", title=title), path)
 
 
 def run(args):

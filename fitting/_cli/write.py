@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cicrjax.cli import atomic_path
+from cicrjax.cli import atomic_path, save_figure
 
 from .._problem import Problem
 from .._result import FitResult
@@ -60,13 +60,6 @@ def _plot(path: Path, ts, data, fit, mask, names, title) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from cicrjax.plot import fit as plot_fit
 
-    fig = plot_fit(ts, data, fit, mask=mask, names=names, title=title, max_points=PLOT_POINTS)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png", dpi=110)
-    finally:
-        plt.close(fig)
+    save_figure(plot_fit(ts, data, fit, mask=mask, names=names, title=title, max_points=PLOT_POINTS), path)
