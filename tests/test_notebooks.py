@@ -38,6 +38,7 @@ def executed():
             except CellExecutionError as e:
                 error = e
             runs[path.name] = (nb, error, time.perf_counter() - start)
+            print(f"{path.name}: {runs[path.name][2]:.1f} s")  # shown with -s
     return runs
 
 
