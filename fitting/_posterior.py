@@ -64,7 +64,11 @@ class Posterior:
             import arviz
 
             data = arviz.from_dict(posterior={n: self.samples[..., i] for i, n in enumerate(self.names)})
-            data.to_netcdf(os.path.splitext(path)[0] + ".nc")
+            target = os.path.splitext(path)[0] + ".nc"
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=".nc", delete=False) as f:
+                pass
+            data.to_netcdf(f.name)
+            os.replace(f.name, target)
 
 
 def _blackjax():

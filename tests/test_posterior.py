@@ -37,6 +37,7 @@ def test_nuts_reproduces_conjugate_gaussian_posterior(tmp_path):
     saved = np.load(tmp_path / "posterior.npz")
     np.testing.assert_array_equal(saved["samples"], post.samples)
     assert list(saved["names"]) == ["mu", "z"]
+    assert (tmp_path / "posterior.nc").exists() == (importlib.util.find_spec("arviz") is not None)
     assert post.diagnostics()["divergences"] == 0
     with pytest.raises(cj.InputError, match="NUTS needs ≥ 2 chains"):
         fitting.sample_posterior(log_density, jnp.zeros((1, 2)))
