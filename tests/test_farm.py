@@ -141,21 +141,21 @@ def test_two_worker_cluster_gives_the_serial_results(serial, folder, tmp_path, m
     pytest.importorskip("distributed", reason="the farm needs Dask: pip install 'cicrjax[farm]'")
     cells = tmp_path / "cells"
     shutil.copytree(folder, cells)
-    (cells / "bad.csv").write_text("time_s,ca_uM\n")  # a header and no data
+    (cells / "zbad.csv").write_text("time_s,ca_uM\n")  # a header and no data; last, so alone in the 2nd chunk
     monkeypatch.setenv("XLA_FLAGS", "--xla_force_host_platform_device_count=4")  # the workers start after this
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     out = tmp_path / "fits"
-    assert main(["fit", str(cells), *ARGV, "--out", str(out), "--workers", "2", "--chunk", "2"]) == 1
+    assert main(["fit", str(cells), *ARGV, "--out", str(out), "--workers", "2", "--chunk", "4"]) == 1
     err = capsys.readouterr().err
-    assert "1 of 5 recording(s) could not be fitted: bad" in err
+    assert "1 of 5 recording(s) could not be fitted: zbad" in err
     assert "recordings [##############################] 5/5: 4 done, 1 failed, 0 skipped" in err
-    bad = _status(out, "bad")
+    bad = _status(out, "zbad")
     assert (
         bad["status"] == "failed" and bad["reason"].startswith("cannot be read: ") and "no data rows" in bad["reason"]
     )
-    assert sorted(p.name for p in (out / "bad").iterdir()) == ["status.json"]
+    assert sorted(p.name for p in (out / "zbad").iterdir()) == ["status.json"]
     rows, reference = _rows(out), _rows(serial)
-    assert rows["bad"]["status"] == "failed" and rows["bad"]["reason"] == bad["reason"]
+    assert rows["zbad"]["status"] == "failed" and rows["zbad"]["reason"] == bad["reason"]
     for name in ("cell0", "cell1", "cell2", "cell3"):
         farm, one = _status(out, name), _status(serial, name)
         assert farm["status"] == "done" and farm["hash"] == one["hash"]

@@ -21,23 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = r"""
 import json
 import jax, jax.numpy as jnp, numpy as np
-import cicrjax, fitting
+import cicrjax
 
 assert len(jax.devices()) == 4, jax.devices()
 ts = jnp.linspace(0.0, 2.0, 11)
-model = cicrjax.LiRinzel1994()
-batch = cicrjax.batch_parameters(model, {"v3": jnp.asarray([0.7, 0.8, 0.95, 1.1, 1.2])})
+v3 = jnp.asarray([0.7, 0.8, 0.95, 1.1, 1.2])
+batch = cicrjax.batch_parameters(cicrjax.LiRinzel1994(), {"v3": v3})
 ca = {d: np.asarray(cicrjax.simulate_batch(batch, ts, devices=d, rtol=1e-10, atol=1e-12)["C"]) for d in (1, 4)}
-problem = fitting.define_problem(model, ts, ca[4][:1], free=["v3"], bounds={"v3": (0.5, 1.5)}, profile=(),
-                                 observation={"sigma": 0.01}, rtol=1e-8, atol=1e-10, max_steps=400)
-fits = {d: fitting.multistart_cells(problem, ca[4][:, None, :], 2, optimiser=fitting.LBFGS(max_iter=30), seed=0,
-                                    devices=d) for d in (1, 4)}
-print(json.dumps({
-    "batch": float(np.max(np.abs(ca[1] - ca[4]))),
-    "theta": float(max(np.max(np.abs(a.thetas - b.thetas)) for a, b in zip(fits[1], fits[4]))),
-    "value": float(max(np.max(np.abs(a.values - b.values)) for a, b in zip(fits[1], fits[4]))),
-    "v3": [float(problem.natural(jnp.asarray(f.best_theta))[0]) for f in fits[4]],
-}))
+sharded = jax.jit(lambda x: cicrjax.map_sharded(lambda v: jnp.sum(v**2), x))(jnp.arange(6.0))
+print(json.dumps({"batch": float(np.max(np.abs(ca[1] - ca[4]))), "differ": float(np.ptp(ca[4][:, -1])),
+                  "squares": np.asarray(sharded).tolist()}))
 """
 
 
@@ -51,12 +44,12 @@ def four_devices():
 
 
 def test_four_devices_give_what_one_device_gives(four_devices):
-    """5 Li–Rinzel simulations and a fit of each (5 cells × 2 starts), split over 4 devices (padded to 8 and 12),
-    equal the same batches on 1 device to 1e-10."""
+    """5 Li–Rinzel simulations split over 4 devices (padded to 8) equal the same batch on 1 device to 1e-10, and
+    `map_sharded` maps 6 rows over 4 devices in order. (The fit's estimates over 4 devices per worker against 1
+    device: tests/test_farm.py::test_two_worker_cluster_gives_the_serial_results.)"""
     assert four_devices["batch"] <= 1e-10
-    assert four_devices["theta"] <= 1e-10 and four_devices["value"] <= 1e-10
-    # noise-free traces generated at v3 = 0.7 … 1.2 µM/s: every cell's own v3 comes back
-    assert four_devices["v3"] == pytest.approx([0.7, 0.8, 0.95, 1.1, 1.2], rel=1e-3)
+    assert four_devices["differ"] > 1e-3  # the 5 parameter sets give 5 different traces
+    assert four_devices["squares"] == [0.0, 1.0, 4.0, 9.0, 16.0, 25.0]
 
 
 def test_device_count_is_checked():
