@@ -164,6 +164,10 @@ def test_rat_values_equal_gattoni_cellml():
     for name, (value, factor) in cellml.items():
         assert float(getattr(m, name)) == pytest.approx(value * factor, rel=1e-4), name
     assert m.states == cj.Hinch2004.states and "cardiac-rat" in cj.MODELS
+    for p in cj.CardiacRat.parameters():  # test_conformance.py skips this set (hinch2004's equations)
+        p.check(float(getattr(m, p.name)))
+        assert getattr(m, p.name).dtype == jnp.float64
+    assert m.initial_state().shape == (6,) and m.citation
 
 
 @pytest.fixture(scope="module")

@@ -49,12 +49,13 @@ def _fd_models(model):
 _simulate_batch = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))
 
 
-# Species parameter sets of the Shannon structure run cardiac's equations (AbstractShannonCardiac) with other values:
-# jit, vmap and grad are checked once, on cardiac (each costs minutes); test_cardiac_species.py checks their values.
-SAME_EQUATIONS_AS_CARDIAC = ("cardiac-human", "cardiac-mouse")
+# Species parameter sets run another model's equations with other values (cardiac-human and cardiac-mouse cardiac's,
+# AbstractShannonCardiac; cardiac-rat hinch2004's): jit, vmap and grad are checked once, on that model (each costs
+# minutes); test_cardiac_species.py checks their values.
+SAME_EQUATIONS = ("cardiac-human", "cardiac-mouse", "cardiac-rat")
 
 
-@pytest.fixture(scope="module", params=sorted(set(cj.MODELS) - set(SAME_EQUATIONS_AS_CARDIAC)))
+@pytest.fixture(scope="module", params=sorted(set(cj.MODELS) - set(SAME_EQUATIONS)))
 def model(request):
     return cj.get_model(request.param)()
 
