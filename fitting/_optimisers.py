@@ -79,8 +79,23 @@ class AbstractOptimiser(eqx.Module):
         converged = state.converged & (state.value < penalty)
         return RunOutput(state.x, state.value, state.iterations, converged, state.failures, state.start_failed)
 
+    @abc.abstractmethod
     def check(self, problem: Problem) -> None:
         """Raise `InputError` if this optimiser cannot fit `problem` (called before anything is compiled)."""
+
+    @abc.abstractmethod
+    def run(self, problem: Problem, theta0: Array) -> RunOutput:
+        """Minimise the problem's penalised objective from `theta0`; the returned value is the penalised NLL."""
+
+
+class AbstractScalarOptimiser(AbstractOptimiser):
+    """An optimiser of the scalar penalised objective (NLL − log prior), so of any problem: priors, any noise model.
+
+    **Example:** `LBFGS().run(problem, theta0)`
+    """
+
+    def check(self, problem: Problem) -> None:
+        """Every problem has a scalar objective: nothing to refuse."""
 
     def run(self, problem: Problem, theta0: Array) -> RunOutput:
         """Minimise the problem's penalised objective (NLL − log prior) from `theta0`."""
@@ -94,7 +109,7 @@ def _value_and_grad(fn, x: Array, penalty: float) -> tuple[Array, Array, Array]:
     return value, jnp.where(jnp.isfinite(grad) & ok, grad, 0.0), ok
 
 
-class LBFGS(AbstractOptimiser):
+class LBFGS(AbstractScalarOptimiser):
     """`optax.lbfgs` with its zoom line search. Converged when the largest gradient entry (unconstrained
     coordinates) is below `gtol` or an iteration lowers the value by less than `ftol`·max(1, |value|). With
     `progress`, every iteration of every start reports to the host (a progress bar; costly on a GPU).
@@ -140,7 +155,7 @@ class LBFGS(AbstractOptimiser):
         return state.done | (state.iterations >= self.max_iter)
 
 
-class Adam(AbstractOptimiser):
+class Adam(AbstractScalarOptimiser):
     """`optax.adam` for `steps` steps under a warm-up + cosine-decay schedule peaking at `learning_rate`; returns
     the best point visited. Converged when the last `patience` steps improved the best value by < `ftol`.
 
@@ -162,9 +177,10 @@ class Adam(AbstractOptimiser):
         return optax.adam(schedule)
 
     def init(self, fn, x0, penalty):
-        value, _, _ = _value_and_grad(fn, x0, penalty)
-        state = _first_state(x0, value, penalty, (x0, self._opt().init(x0), jnp.zeros((), jnp.int32)))
-        return eqx.tree_at(lambda s: (s.failures, s.done), state, (jnp.zeros((), jnp.int32), jnp.array(False)))
+        # nothing is evaluated here (the first step evaluates `x0`), so `fn` is compiled at one place only
+        zero, no = jnp.zeros((), jnp.int32), jnp.array(False)
+        inner = (x0, self._opt().init(x0), zero)
+        return State(x0, jnp.full((), jnp.inf, x0.dtype), zero, zero, no, no, no, inner)
 
     def step(self, fn, state, penalty):
         theta, opt_state, best_at = state.inner  # `x`, `value`: the best point so far; `theta` the current one
@@ -180,8 +196,9 @@ class Adam(AbstractOptimiser):
             updates, opt_state = self._opt().update(grad, opt_state, theta)
         converged = i + 1 - best_at >= self.patience
         failures = state.failures + (~ok).astype(jnp.int32)
+        start_failed = state.start_failed | ((i == 0) & ~ok)
         inner = (optax.apply_updates(theta, updates), opt_state, best_at)
-        return State(x, best, i + 1, failures, state.done, converged, state.start_failed, inner)
+        return State(x, best, i + 1, failures, state.done, converged, start_failed, inner)
 
     def terminate(self, state):
         return state.iterations >= self.steps
@@ -204,44 +221,52 @@ class LevenbergMarquardt(AbstractOptimiser):
     name = "lm"
 
     def init(self, fn, x0, penalty):
-        r, j = _linearise(fn, x0)
-        value = 0.5 * (r @ r)
-        one = jnp.ones((), x0.dtype)
-        state = _first_state(x0, value, penalty, (r, j, 1e-3 * one, 2.0 * one))
-        return eqx.tree_at(lambda s: s.done, state, ~jnp.all(jnp.isfinite(r)))
+        # nothing is evaluated here: the first step evaluates `x0` itself, so `fn` and its Jacobian are traced
+        # (and compiled) at one place only
+        m, dtype = jax.eval_shape(fn, x0).shape[0], x0.dtype
+        one, zero = jnp.ones((), dtype), jnp.zeros((), jnp.int32)
+        inner = (jnp.zeros(m, dtype), jnp.zeros((m, x0.shape[0]), dtype), 1e-3 * one, 2.0 * one, x0, jnp.inf * one)
+        no = jnp.array(False)
+        return State(x0, jnp.inf * one, zero, zero, no, no, no, inner)
 
     def step(self, fn, state, penalty):
-        r, j, lam, nu = state.inner
-        th, tol = state.x, self.rtol
+        # `inner`: residuals and Jacobian at the accepted point `x`, the damping and its growth factor, the trial
+        # point to evaluate now and the cost decrease its step predicted
+        r, j, lam, nu, trial, predicted = state.inner
+        th, cost, tol = state.x, state.value, self.rtol
+        first = state.iterations == 0  # the trial is the start
+        r_new, j_new = _linearise(fn, trial)
+        cost_new = 0.5 * (r_new @ r_new)
+        finite = jnp.isfinite(cost_new) & jnp.all(jnp.isfinite(trial))
+        start_failed = state.start_failed | (first & ~(finite & (cost_new < penalty)))
+        rho = (cost - cost_new) / predicted
+        accept = finite & ~start_failed & (first | ((predicted > 0) & (rho > 0)))
+        small = (jnp.max(jnp.abs(trial - th) / (jnp.abs(th) + tol)) < tol) & (cost - cost_new <= tol * cost)
+        flat = cost - cost_new <= self.ftol * cost  # (with `ftol` > 0) too little progress to go on
+        lam = jnp.where(
+            first, lam, jnp.where(accept, lam * jnp.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam * nu)
+        )
+        nu = jnp.where(first | accept, 2.0, 2.0 * nu)
+        th, r, j, cost = (
+            jnp.where(accept, x_new, x) for x_new, x in ((trial, th), (r_new, r), (j_new, j), (cost_new, cost))
+        )
+        # the next trial, from the accepted point
         a, g = j.T @ j, j.T @ r
         scale = jnp.maximum(jnp.diag(a), 1e-12 * jnp.max(jnp.diag(a)) + 1e-300)
         step = -jnp.linalg.solve(a + lam * jnp.diag(scale), g)
-        new = th + step
-        r_new, j_new = _linearise(fn, new)
-        cost, cost_new = state.value, 0.5 * (r_new @ r_new)
-        predicted = -(g @ step + 0.5 * step @ (a @ step))
-        rho = (cost - cost_new) / predicted
-        accept = jnp.isfinite(cost_new) & jnp.all(jnp.isfinite(new)) & (predicted > 0) & (rho > 0)
-        small = (jnp.max(jnp.abs(step) / (jnp.abs(th) + tol)) < tol) & (cost - cost_new <= tol * cost)
-        flat = cost - cost_new <= self.ftol * cost  # (with `ftol` > 0) too little progress to go on
         # stationary: even the undamped Gauss–Newton step would gain less than `rtol` of the cost (at an optimum
         # on the noise floor of the residuals, where every damped step is rejected)
         gain = 0.5 * g @ jnp.linalg.solve(a + 1e-12 * jnp.diag(scale), g)
         stationary = jnp.isfinite(gain) & (gain <= tol * cost)
         stuck = ~jnp.all(jnp.isfinite(step)) | (lam > 1e16)
-        lam = jnp.where(accept, lam * jnp.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam * nu)
-        nu = jnp.where(accept, 2.0, 2.0 * nu)
-        th, r, j, cost = (
-            jnp.where(accept, x_new, x) for x_new, x in ((new, th), (r_new, r), (j_new, j), (cost_new, cost))
-        )
-        converged = (accept & (small | flat)) | stationary
-        inner = (r, j, lam, nu)
-        return State(
-            th, cost, state.iterations + 1, state.failures, converged | stuck, converged, state.start_failed, inner
-        )
+        converged = ((accept & ~first & (small | flat)) | stationary) & ~start_failed
+        inner = (r, j, lam, nu, th + step, -(g @ step + 0.5 * step @ (a @ step)))
+        failures = state.failures + start_failed.astype(jnp.int32) * first.astype(jnp.int32)
+        done = converged | stuck | start_failed
+        return State(th, cost, state.iterations + 1, failures, done, converged, start_failed, inner)
 
     def terminate(self, state):
-        return state.done | (state.iterations >= self.max_steps)
+        return state.done | (state.iterations > self.max_steps)  # the first iteration evaluates the start
 
     def check(self, problem):
         check_least_squares(problem, "Levenberg–Marquardt")

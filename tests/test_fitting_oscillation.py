@@ -164,6 +164,9 @@ class _Stay(fitting.AbstractOptimiser):
     def terminate(self, state):
         return state.done
 
+    def check(self, problem):
+        pass
+
     def run(self, problem, theta0):
         p = fitting.predict(problem, theta0)
         zero = jnp.zeros((), jnp.int32)

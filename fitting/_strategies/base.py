@@ -19,9 +19,9 @@ class AbstractStrategy(eqx.Module):
     name: eqx.AbstractClassVar[str]
     optimiser: eqx.AbstractVar[AbstractOptimiser]
 
+    @abc.abstractmethod
     def check(self, problem: Problem) -> None:
         """Raise `InputError` if this strategy or its optimiser cannot fit `problem` (before anything compiles)."""
-        self.optimiser.check(problem)
 
     @abc.abstractmethod
     def run(self, problem: Problem, theta0: Array) -> RunOutput:
@@ -36,6 +36,9 @@ class SingleShooting(AbstractStrategy):
 
     optimiser: AbstractOptimiser = LBFGS()
     name = "single-shooting"
+
+    def check(self, problem):
+        self.optimiser.check(problem)
 
     def run(self, problem, theta0):
         return self.optimiser.run(problem, theta0)

@@ -45,6 +45,9 @@ class HorizonCurriculum(AbstractStrategy):
         if not f or f[-1] != 1.0 or any(b <= a for a, b in zip(f, f[1:], strict=False)) or f[0] <= 0:
             raise InputError(f"fractions must increase within (0, 1] and end at 1, got {self.fractions}")
 
+    def check(self, problem):
+        self.optimiser.check(problem)
+
     def run(self, problem: Problem, theta0):
         t_start = problem.ts[0] if problem.t0 is None else problem.t0
         horizons = t_start + (problem.ts[-1] - t_start) * jnp.asarray(self.fractions[:-1])
