@@ -31,6 +31,7 @@ from ._objective import (
 from ._optimisers import (
     LBFGS as LBFGS,
     AbstractOptimiser as AbstractOptimiser,
+    AbstractScalarOptimiser as AbstractScalarOptimiser,
     Adam as Adam,
     LevenbergMarquardt as LevenbergMarquardt,
     RunOutput as RunOutput,
