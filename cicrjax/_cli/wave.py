@@ -88,6 +88,11 @@ def run(args):
             f"a {model.grid.n}-cell grid over {t_end:g} s needs about {need / 2**30:.1f} GiB; use a larger --dx, "
             "a shorter --length or a shorter --t-end"
         )
+    out_path = Path(args.out)
+    if out_path.exists() and not out_path.is_dir():
+        raise UsageError(f"--out {args.out!r} is a file; give a folder")
+    if not out_path.exists() and not out_path.parent.is_dir():
+        raise UsageError(f"--out {args.out!r}: folder {str(out_path.parent)!r} does not exist; create it first")
     sol = simulate_spatial(model, t_end, dt=dt, save_dt=save_dt)
     if not bool(sol.success):
         raise ComputationError(f"the {args.model} simulation stopped being finite; use a smaller --dt")
@@ -116,7 +121,7 @@ def run(args):
     result["speed_window_um"] = [lo, hi]
     if args.model == "dendrite":
         result["amplification"] = _number(dendrite_amplification(model, t_end, dt=dt))
-    with output_folder(Path(args.out), "--out") as out:
+    with output_folder(out_path, "--out") as out:
         with atomic_path(out / "kymograph.npy") as tmp:
             with open(tmp, "wb") as f:
                 np.save(f, c)
