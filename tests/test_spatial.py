@@ -278,9 +278,10 @@ def test_firebreak_blocks_the_wave_that_passes_without_it():
 
 
 def test_dendrite_amplification():
-    amplified = float(cj.dendrite_amplification(cj.Dendrite(), 0.3))
-    assert amplified > 1.5
-    np.testing.assert_allclose(cj.dendrite_amplification(cj.Dendrite(k_rel=0.0), 0.3), 1.0, rtol=1e-12)
+    assert float(cj.dendrite_amplification(cj.Dendrite(), 0.3)) > 1.5  # RyR clusters
+    assert float(cj.dendrite_amplification(cj.Dendrite(k_rel=0.0, ip3=0.3), 0.3)) > 1.5  # IP3R clusters
+    blocked = cj.Dendrite(k_rel=0.0, k_ip3r=0.0, ip3=0.3)
+    np.testing.assert_allclose(cj.dendrite_amplification(blocked, 0.3), 1.0, rtol=1e-12)
 
 
 def test_total_calcium_is_conserved_without_pumps():
@@ -292,7 +293,7 @@ def test_total_calcium_is_conserved_without_pumps():
         dendrite,
         (cj.Buffer(cj.BufferBinding(20.0, 10.0, 10.0), 15.0), cj.Buffer(cj.BufferBinding(50.0, 5.0, 50.0), 0.0)),
     )
-    assert model.fields == ("c", "s", "bound0", "bound1")
+    assert model.fields == ("c", "s", "h", "bound0", "bound1")
     sol = cj.simulate_spatial(model, 0.2, dt=1e-3, save_dt=0.02)
     total = sol.total("c") + sol.total("bound0") + sol.total("bound1") + float(dendrite.rho) * sol.total("s")
     np.testing.assert_allclose(total[-1] - total[0], float(dendrite.synapse_amount), rtol=1e-9)
