@@ -54,3 +54,31 @@ def test_site_builds_strictly_with_every_public_name(tmp_path):
         if f'id="{m.__name__}.{n}"' not in html
     ]
     assert not missing, f"public names without an entry in the API reference: {missing}"
+
+
+def _undefined_names(source: str) -> set[str]:
+    """Names a block reads but neither binds (assignment, import, def, for, with, comprehension) nor gets from
+    builtins."""
+    import ast
+    import builtins
+
+    tree = ast.parse(source)
+    bound = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            bound.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+
+
+@pytest.mark.parametrize("path", ["README.md", *(str(p.relative_to(ROOT)) for p in PAGES)])
+def test_every_python_block_is_complete_on_its_own(path):
+    """A reader may copy any one block: each imports or defines every name it uses."""
+    blocks = re.findall(r"^```python\n(.*?)^```", (ROOT / path).read_text(), re.S | re.M)
+    for i, block in enumerate(blocks):
+        assert not _undefined_names(block), f"{path} python block {i + 1} uses {_undefined_names(block)}"
