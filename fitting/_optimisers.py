@@ -49,8 +49,8 @@ def _first_state(x0: Array, value: Array, penalty: float, inner: PyTree) -> Stat
 
 
 class AbstractOptimiser(eqx.Module):
-    """An optimiser: `init` makes the first [`State`][] from a function and a start, `step` makes the next one and
-    `terminate` says when to stop; [`minimise`][] runs them in one compiled loop (jit- and vmap-friendly).
+    """An optimiser: `init` makes the first [`fitting.State`][] from a function and a start, `step` makes the next
+    one and `terminate` says when to stop; `minimise` runs them in one compiled loop (jit- and vmap-friendly).
 
     L-BFGS and Adam minimise a scalar `fn(x)`; Levenberg–Marquardt minimises ½‖fn(x)‖² of residuals `fn(x)`.
     """
