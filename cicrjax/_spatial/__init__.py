@@ -11,6 +11,7 @@ from .firebreak import (
     firebreak_capacity as firebreak_capacity,
 )
 from .grid import Grid as Grid
+from .linescan import LineScan as LineScan
 from .metrics import (
     arrival_time as arrival_time,
     front_positions as front_positions,
@@ -22,6 +23,12 @@ from .rapid_buffers import RapidMobileBuffer as RapidMobileBuffer, WithRapidBuff
 from .simulate import memory_bytes as memory_bytes, simulate_spatial as simulate_spatial
 from .sites import site_density as site_density
 from .solution import SpatialSolution as SpatialSolution
+from .spark import SparkSite as SparkSite, cardiac_spark as cardiac_spark
+from .spark_metrics import (
+    SparkMetrics as SparkMetrics,
+    delta_f_over_f0 as delta_f_over_f0,
+    spark_metrics as spark_metrics,
+)
 from .studies import propagation_map as propagation_map, wave_metrics as wave_metrics
 
 SPATIAL_MODELS = {m.name: m for m in (AtriWave, FireDiffuseFire, Firebreak, Dendrite)}
