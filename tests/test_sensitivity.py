@@ -29,14 +29,15 @@ def gdb_rhs(t, y, p):
 GDB = dict(v0=1.0, v1=7.3, beta=0.5, VM2=65.0, K2=1.0, VM3=500.0, KR=2.0, KA=0.9, kf=1.0, k=10.0)
 
 
-def gdb_period(p) -> float:
-    """Limit-cycle period: mean interval between upward crossings of Z = 0.5 µM over 15–30 s (scipy DOP853)."""
+def gdb_period_and_store(p) -> np.ndarray:
+    """Limit-cycle period (mean interval between upward crossings of Z = 0.5 µM over 15–30 s) and the time-mean
+    store Ca Y over 0–30 s (a third state integrates Y), from one scipy DOP853 solve."""
     upward = lambda t, y, p: y[0] - 0.5
     upward.direction = 1
     sol = solve_ivp(
-        gdb_rhs,
+        lambda t, y, p: [*gdb_rhs(t, y[:2], p), y[1]],
         (0.0, 30.0),
-        [0.15, 1.6],
+        [0.15, 1.6, 0.0],
         args=(p,),
         method="DOP853",
         rtol=1e-11,
@@ -45,7 +46,7 @@ def gdb_period(p) -> float:
     )
     times = sol.t_events[0]
     times = times[times > 15.0]
-    return (times[-1] - times[0]) / (times.size - 1)
+    return np.array([(times[-1] - times[0]) / (times.size - 1), sol.y[2, -1] / 30.0])
 
 
 def lr_rhs(t, y, p):
@@ -90,18 +91,30 @@ def normalised_differences(fn, p, names, h=1e-4):
 
 def test_gdb_period_sensitivity_from_the_cli_matches_scipy_differences(tmp_path, capsys):
     out = tmp_path / "sens"
-    args = ["sensitivity", "gdb1990", "--params", "beta,k", "--features", "period,frequency", "--t-end", "30"]
+    args = [
+        "sensitivity",
+        "gdb1990",
+        "--params",
+        "beta,k",
+        "--features",
+        "period,frequency,store_load",
+        "--t-end",
+        "30",
+    ]
     assert main([*args, "--set", "beta=0.5", "--out", str(out)]) == 0  # Δt = 30/6000 = 5 ms resolves the upstroke
     results = json.loads((out / "results.json").read_text())
     assert results["model"] == "gdb1990" and results["method"] == "local"
     assert results["params"] == {"beta": 0.5, "k": 10.0}
-    assert results["features"]["period"] == pytest.approx(gdb_period(GDB), rel=1e-5)
-    ref = normalised_differences(gdb_period, GDB, ["beta", "k"])[0]
+    reference = gdb_period_and_store(GDB)
+    assert results["features"]["period"] == pytest.approx(reference[0], rel=1e-5)
+    assert results["features"]["store_load"] == pytest.approx(reference[1], rel=1e-5)
+    ref = normalised_differences(gdb_period_and_store, GDB, ["beta", "k"])
     S = results["S"]
-    np.testing.assert_allclose([S["period"]["beta"], S["period"]["k"]], ref, rtol=5e-3)
-    np.testing.assert_allclose([S["frequency"]["beta"], S["frequency"]["k"]], -ref, rtol=5e-3)
+    np.testing.assert_allclose([S["period"]["beta"], S["period"]["k"]], ref[0], rtol=5e-3)
+    np.testing.assert_allclose([S["frequency"]["beta"], S["frequency"]["k"]], -ref[0], rtol=5e-3)
+    np.testing.assert_allclose([S["store_load"]["beta"], S["store_load"]["k"]], ref[1], rtol=5e-3)
     rows = (out / "sensitivity.csv").read_text().splitlines()
-    assert rows[0] == "feature,parameter,S" and rows[1].startswith("period,beta,") and len(rows) == 5
+    assert rows[0] == "feature,parameter,S" and rows[1].startswith("period,beta,") and len(rows) == 7
     assert (out / "heatmap.png").stat().st_size > 1000
     # β = 0.1 lies below the Hopf point (β ≈ 0.289): the cell settles and has no period (same compiled function)
     assert main([*args, "--set", "beta=0.1", "--out", str(tmp_path / "settled")]) == 2
