@@ -402,6 +402,7 @@ def _fit_item(args, item: dict, jobs: dict, quiet: bool) -> dict:
     else:
         try:
             with output_folder(where, "--out"):
+                write_status(where, {**entry, "status": "running", "reason": None})
                 result = _fit_job(args, job, "" if quiet else label, quiet=quiet, **_settings(args))
                 entry.update(status="done", reason=None, **_summary_row(result))
                 write_status(where, entry)

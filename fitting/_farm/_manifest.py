@@ -1,7 +1,8 @@
 """The manifest of a folder fit: per recording, a content hash of its input, the fit's options and its status.
 
-Each recording's entry is written last into its own folder (`NAME/status.json`, atomically), after its outputs,
-so an entry that says "done" means every output is complete. `manifest.json` (all entries) and `summary.csv` (one
+Each recording's entry (`NAME/status.json`, written atomically) says "running" before its outputs are written and
+"done" (or "failed" and why) after them, so "done" means every output is complete and a run killed halfway leaves
+"running", which a rerun refits. `manifest.json` (all entries) and `summary.csv` (one
 row per recording: status, estimates, 95% intervals, NLL, R²) in the output folder are rebuilt from the entries.
 """
 
@@ -38,9 +39,14 @@ def content_hash(path: Path) -> str:
 
 
 def read_status(folder: Path) -> dict | None:
-    """The entry in `folder/status.json`, or `None` when there is none (or it cannot be read)."""
+    """The entry in `folder/status.json`; for a folder with `results.json` and no entry (fitted before manifests
+    existed) one that says done; else `None` (none, or it cannot be read)."""
     try:
         entry = json.loads((folder / STATUS_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if (folder / "results.json").is_file():
+            return {"name": folder.name, "status": "done", "reason": "fitted before manifests (no status.json)"}
+        return None
     except (OSError, ValueError):
         return None
     return entry if isinstance(entry, dict) else None
@@ -55,7 +61,10 @@ def write_status(folder: Path, entry: Mapping) -> None:
 
 def plan(entry: Mapping | None, digest: str | None, options: Mapping, retry_failed: bool) -> str:
     """What a rerun does with a recording whose last entry is `entry`: `"done"` or `"failed"` (skipped: same input
-    and options), or `"fit"` (new, changed, half-finished, or failed with `retry_failed`)."""
+    and options, or done before manifests), or `"fit"` (new, changed, half-finished: `"running"`, or failed with
+    `retry_failed`)."""
+    if entry is not None and entry.get("status") == "done" and "hash" not in entry:
+        return "done"
     if entry is None or digest is None or entry.get("hash") != digest or entry.get("options") != dict(options):
         return "fit"
     if entry.get("status") == "done" or (entry.get("status") == "failed" and not retry_failed):

@@ -29,7 +29,8 @@ def fit_all(
     names of those fitted by this run.
 
     Chunks hold `chunk` items (default 1 here, else about 4 chunks per worker, at most 16). `manifest.json` and
-    `summary.csv` in `out` are rewritten as results arrive; `say` tells which were skipped, `bar` counts them all.
+    `summary.csv` in `out` are rewritten as results arrive (not at all when nothing is fitted); `say` tells which
+    were skipped, `bar` counts them all.
     """
     entries, pending = {}, []
     for item in items:
@@ -53,7 +54,7 @@ def fit_all(
         write_tables(out, {i["name"]: entries[i["name"]] for i in items if i["name"] in entries}, options)
         return time.monotonic() - started
 
-    took = tables()
+    took = 0.0
     if chunk is None:
         workers = 1 if client is None else len(client.scheduler_info()["workers"])
         chunk = 1 if client is None else max(1, min(16, math.ceil(len(pending) / (4 * max(workers, 1)))))
@@ -61,16 +62,21 @@ def fit_all(
     if client is not None:
         workers = len(client.scheduler_info()["workers"])
         say(f"{len(pending)} recording(s) to fit in {len(chunks)} chunk(s) of at most {chunk} on {workers} worker(s)")
-    written, fitted = time.monotonic(), []
+    written, fitted = 0.0, []
     for entry in run_chunks(client, work, chunks, _lost):
         entries[entry["name"]] = entry
+        if entry["status"] not in ("done", "failed"):  # another run is fitting it
+            if bar is not None:
+                bar.update("skipped", skipped=True)
+            continue
         fitted.append(entry["name"])
         if bar is not None:
-            bar.update(entry["status"] if entry["status"] in ("done", "failed") else "skipped")
+            bar.update(entry["status"])
         if time.monotonic() - written >= max(TABLES_EVERY_S, 20 * took):  # at most 5% of the time on the tables
             took = tables()
             written = time.monotonic()
-    tables()
+    if fitted:  # nothing fitted: the tables on disk, if any, are still right, and nothing is written
+        tables()
     return {i["name"]: entries[i["name"]] for i in items if i["name"] in entries}, fitted
 
 
