@@ -58,14 +58,14 @@ def _number(x):
     return x if math.isfinite(x) else None
 
 
-def plot_kymograph(path, ts, x, c, title) -> None:
-    """Kymograph of c (µM) (`cicrjax.plot.kymograph`: time across, space up) as a PNG, atomically."""
+def plot_kymograph(path, ts, x, c, title, label="c (µM)") -> None:
+    """Kymograph of c (`cicrjax.plot.kymograph`: time across, space up; colour bar `label`) as a PNG, atomically."""
     import matplotlib
 
     matplotlib.use("Agg")
     from ..plot import kymograph
 
-    save_figure(kymograph(x, ts, c, label="c (µM)", title=title), path)
+    save_figure(kymograph(x, ts, c, label=label, title=title), path)
 
 
 def run(args):
