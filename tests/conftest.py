@@ -1,5 +1,8 @@
 """Strict numerics for every test: float64, rank promotion raises, shared data located once."""
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import jax
@@ -10,6 +13,26 @@ import cicrjax  # noqa: F401  (enables float64)
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_numpy_dtype_promotion", "strict")
+
+_CACHE_ENV = "CICRJAX_TEST_COMPILATION_CACHE"
+
+
+def pytest_configure(config):
+    """One persistent XLA compilation cache per test session, shared by the xdist workers and by the console
+    scripts that tests start (`CICRJAX_CACHE_DIR`): a program that two workers compile is compiled once. A fresh
+    folder each session, removed at its end, so no run depends on an earlier one."""
+    if _CACHE_ENV not in os.environ:  # the controller (or a run without xdist) makes the folder
+        os.environ[_CACHE_ENV] = tempfile.mkdtemp(prefix="cicrjax-test-xla-")
+        config._cicrjax_cache_owner = True
+    if os.environ[_CACHE_ENV]:  # set it empty to run without the cache
+        os.environ["CICRJAX_CACHE_DIR"] = os.environ[_CACHE_ENV]
+        jax.config.update("jax_compilation_cache_dir", os.environ[_CACHE_ENV])
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_cicrjax_cache_owner", False):
+        shutil.rmtree(os.environ.pop(_CACHE_ENV), ignore_errors=True)
+
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
