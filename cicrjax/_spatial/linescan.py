@@ -41,7 +41,9 @@ class LineScan(eqx.Module):
         for name in ("pixel", "line_time"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise InputError(f"{name} must be a finite number > 0 ({'µm' if name == 'pixel' else 's'}), got {value!r}")
+                raise InputError(
+                    f"{name} must be a finite number > 0 ({'µm' if name == 'pixel' else 's'}), got {value!r}"
+                )
 
     def __call__(self, sol: SpatialSolution, *, key: PRNGKeyArray | None = None) -> tuple[Array, Array, Array]:
         """Line times (s), pixel centres (µm) and the image F/F_rest (lines × pixels) of a spatial solution."""
@@ -59,9 +61,11 @@ class LineScan(eqx.Module):
         length = float(sol.x[-1] - sol.x[0]) + dx
         n_pixels = int(length / self.pixel + 1e-9)
         if n_pixels < 3:
-            raise InputError(f"pixel ({self.pixel:g} µm) leaves fewer than 3 pixels on {length:g} µm; use a smaller one")
-        x_pix = float(sol.x[0]) - 0.5 * dx + (jnp.arange(n_pixels) + 0.5) * self.pixel
-        t_lines = float(sol.ts[0]) + jnp.arange(int(span / self.line_time + 1e-9) + 1) * self.line_time
+            raise InputError(
+                f"pixel ({self.pixel:g} µm) leaves fewer than 3 pixels on {length:g} µm; use a smaller one"
+            )
+        x_pix = float(sol.x[0]) - 0.5 * dx + (jnp.arange(n_pixels, dtype=float) + 0.5) * self.pixel
+        t_lines = float(sol.ts[0]) + jnp.arange(int(span / self.line_time + 1e-9) + 1, dtype=float) * self.line_time
         bound = sol[self.field]
         f_cells = self.indicator.relative_fluorescence(bound / self.indicator.total)
         sd = self.psf_fwhm / FWHM_PER_SD

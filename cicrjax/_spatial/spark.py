@@ -31,7 +31,9 @@ class SparkSite(AbstractSpatialModel):
 
     name: ClassVar[str] = "spark"
     fields: ClassVar[tuple[str, ...]] = ("c",)
-    citation: ClassVar[str] = "smooth release site (illustrative); cardiac sparks: Cheng H, Lederer WJ, Cannell MB (1993) Science 262:740-744"
+    citation: ClassVar[str] = (
+        "smooth release site (illustrative); cardiac sparks: Cheng H, Lederer WJ, Cannell MB (1993) Science 262:740"
+    )
 
     grid: Grid = Grid(100, 0.2)
     D_c: Array = param(220.0, "µm²/s", "free Ca diffusion coefficient (Allbritton et al. 1992: 223)", "nonnegative")
@@ -70,8 +72,9 @@ def cardiac_spark(site: SparkSite | None = None, *, dye: Fluo4 | None = None, dy
     buffer.
 
     Fields c, bound0 (Ca–Fluo-4, µM), bound1 (Ca on the stationary buffer, µM). The stationary buffer, 123 µM with
-    k_on = 100 µM⁻¹s⁻¹ and k_off = 100 s⁻¹, and the dye's D = 90 µm²/s (their fluo-3) follow the set-up of Smith, Keizer, Stern, Lederer & Cheng 1998
-    (Biophys J 75:15-32), values as recalled, unverified. Binding is explicit: keep dt ≤ 2e-5 s.
+    k_on = 100 µM⁻¹s⁻¹ and k_off = 100 s⁻¹, and the dye's D = 90 µm²/s (their fluo-3) follow the set-up of Smith,
+    Keizer, Stern, Lederer & Cheng 1998 (Biophys J 75:15-32), values as recalled, unverified. Binding is explicit:
+    keep dt ≤ 2e-5 s.
 
     **Example:** `simulate_spatial(cardiac_spark(), 0.06, dt=2e-5, save_dt=1e-3)["bound0"]`
     """

@@ -12,8 +12,8 @@ class SparkMetrics(eqx.Module):
 
     `amplitude` peak ΔF/F0; `fwhm` full width at half maximum (µm) of the line at the peak; `fdhm` full duration at
     half maximum (s) at the peak pixel; `time_to_peak` (s) from the upward crossing of 10 % of the amplitude;
-    `decay` time constant (s) of a log-linear fit from the peak to the downward 10 % crossing (or the last line); `x_peak` (µm) and
-    `t_peak` (s) where the peak is.
+    `decay` time constant (s) of a log-linear fit from the peak to the downward 10 % crossing (or the last line);
+    `x_peak` (µm) and `t_peak` (s) where the peak is.
     """
 
     amplitude: Array
@@ -27,7 +27,7 @@ class SparkMetrics(eqx.Module):
 
 def delta_f_over_f0(image: Array, baseline_lines: int) -> Array:
     """ΔF/F0 of a line-scan image (lines × pixels), F0 the mean of the first `baseline_lines` lines per pixel."""
-    f0 = jnp.mean(image[:baseline_lines], axis=0)
+    f0 = jnp.mean(image[:baseline_lines], axis=0, keepdims=True)
     return image / f0 - 1.0
 
 
