@@ -65,6 +65,7 @@ def kymograph(x, ts, values, *, ax=None, label: str = "Ca (µM)", title: str | N
     if v.shape != (ts.size, x.size):
         raise InputError(f"values has shape {v.shape}, expected (len(ts), len(x)) = ({ts.size}, {x.size})")
     fig, ax = new_axes(ax, figsize=(7.0, 3.0))
+
     def edges(u):  # pixel edges half a step beyond the first and last centre
         half = 0.5 * (u[-1] - u[0]) / max(u.size - 1, 1)
         return float(u[0] - half), float(u[-1] + half)
