@@ -153,3 +153,35 @@ def test_spark_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, 
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
     assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def cluster_runs():
+    """Open channel-time of a cluster without Ca or luminal feedback (n_hill = 0, no release), for keys 0, 0, 1, 2."""
+    site = cj.SparkSite(grid=cj.Grid(10, 0.5), flux=0.0, site_x=2.5)
+    base = cj.StochasticCluster(key=jax.random.key(0), site=site, n_hill=0.0, unitary=0.0, k_open=400.0)
+
+    def run(key):
+        model = cj.StochasticCluster(**{**vars(base), "key": key})
+        return cj.simulate_spatial(model, 0.5, dt=1e-4, save_dt=0.05).events
+
+    keys = jax.vmap(jax.random.key)(jnp.array([0, 0, 1, 2]))
+    return jax.vmap(run)(keys)
+
+
+def test_the_same_seed_gives_the_same_stochastic_cluster(cluster_runs):
+    t = np.asarray(cluster_runs.open_time)
+    assert t[0] == t[1] and t[0] != t[2] and t[2] != t[3]
+    np.testing.assert_array_equal(cluster_runs.n_open[0], cluster_runs.n_open[1])
+
+
+def test_cluster_channels_follow_their_two_state_chain(cluster_runs):
+    # Each of N = 20 channels is an independent two-state chain with p_o = 1 − exp(−k_open·½·Δt) (h ≡ ½ at n = 0),
+    # p_c = 1 − exp(−k_close Δt), from all closed: E n_k = N π (1 − (1 − p_o − p_c)^k), π = p_o/(p_o + p_c).
+    dt, steps = 1e-4, 5000
+    p_o, p_c = -math.expm1(-200.0 * dt), -math.expm1(-200.0 * dt)
+    k = np.arange(steps)
+    expected = np.sum(20 * p_o / (p_o + p_c) * (1 - (1 - p_o - p_c) ** k)) * dt  # channel·s over 0.5 s, ≈ 4.975
+    # s.d. of one run's open time ≈ √(2 N π(1−π) T/λ) = √(2·5·0.5/400) ≈ 0.11 channel·s; the mean of 3 runs ± 4 s.d.
+    np.testing.assert_allclose(np.mean(np.asarray(cluster_runs.open_time)[1:]), expected, atol=0.26)
+    assert np.all(np.asarray(cluster_runs.n_open) >= 0) and np.all(np.asarray(cluster_runs.n_open) <= 20)

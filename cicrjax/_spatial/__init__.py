@@ -29,6 +29,7 @@ from .spark_metrics import (
     delta_f_over_f0 as delta_f_over_f0,
     spark_metrics as spark_metrics,
 )
+from .stochastic import ClusterState as ClusterState, StochasticCluster as StochasticCluster
 from .studies import propagation_map as propagation_map, wave_metrics as wave_metrics
 
 SPATIAL_MODELS = {m.name: m for m in (AtriWave, FireDiffuseFire, Firebreak, Dendrite)}

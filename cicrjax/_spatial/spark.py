@@ -59,17 +59,23 @@ class SparkSite(AbstractSpatialModel):
         """p(t), 0 to 1: the site's open fraction at time `t` (s)."""
         return jax.nn.sigmoid((t - self.t_on) / self.edge) - jax.nn.sigmoid((t - self.t_on - self.duration) / self.edge)
 
-    def reaction(self, t, y, events) -> Array:
+    def removal(self, c: Array) -> Array:
+        """Net SERCA uptake less the leak (µM/s) at cytosolic Ca `c` (µM); 0 at rest."""
         serca = HillPump(self.v_serca, self.K_serca, 2.0)
-        return (self.flux * self.pulse(t) * self.profile() - serca(y[0]) + serca(self.c0))[None]
+        return serca(c) - serca(self.c0)
+
+    def reaction(self, t, y, events) -> Array:
+        return (self.flux * self.pulse(t) * self.profile() - self.removal(y[0]))[None]
 
     def initial_state(self) -> Array:
         return jnp.full((1, self.grid.n), self.c0)
 
 
-def cardiac_spark(site: SparkSite | None = None, *, dye: Fluo4 | None = None, dye_D: float = 90.0) -> WithBuffers:
-    """The cardiac spark default: a [`cicrjax.SparkSite`][] with Fluo-4 (mobile, `dye_D` µm²/s) and a stationary
-    buffer.
+def cardiac_spark(
+    site: AbstractSpatialModel | None = None, *, dye: Fluo4 | None = None, dye_D: float = 90.0
+) -> WithBuffers:
+    """The cardiac spark default: a release site (default [`cicrjax.SparkSite`][]; or a
+    [`cicrjax.StochasticCluster`][]) with Fluo-4 (mobile, `dye_D` µm²/s) and a stationary buffer.
 
     Fields c, bound0 (Ca–Fluo-4, µM), bound1 (Ca on the stationary buffer, µM). The stationary buffer, 123 µM with
     k_on = 100 µM⁻¹s⁻¹ and k_off = 100 s⁻¹, and the dye's D = 90 µm²/s (their fluo-3) follow the set-up of Smith,
