@@ -42,7 +42,9 @@ class StochasticCluster(AbstractSpatialModel):
 
     name: ClassVar[str] = "stochastic-cluster"
     fields: ClassVar[tuple[str, ...]] = ("c",)
-    citation: ClassVar[str] = "stochastic RyR cluster (illustrative); review: Cheng H, Lederer WJ (2008) Physiol Rev 88:1491"
+    citation: ClassVar[str] = (
+        "stochastic RyR cluster (illustrative); review: Cheng H, Lederer WJ (2008) Physiol Rev 88:1491"
+    )
 
     key: PRNGKeyArray
     site: SparkSite = eqx.field(default_factory=lambda: SparkSite(flux=0.0))
