@@ -193,3 +193,30 @@ def test_demo_fits_the_bundled_recording(tmp_path, capsys):
     assert result["r2"] > 0.99
     assert sorted(p.name for p in out.iterdir()) == ["fit.csv", "fit.png", "results.json"]
     assert "4 of 4 starts reached the best optimum" in capsys.readouterr().out
+
+
+def test_progress_bar_counts_lockstep_starts_and_sequential_runs():
+    """Vmapped starts report each iteration together: the bar counts those still running. Starts run one after
+    another (lax.map on a CPU) or a strategy's stages restart the iteration count: the bar counts runs instead
+    and never claims more running starts than there are (it once printed "39/2 starts running")."""
+    import io
+
+    from fitting._cli.progress import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(10, 2, stream=out)
+    for i in range(1, 11):
+        bar(i, False)
+        bar(i, i > 5)
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert lines[-1].endswith("iteration 10/10, 1/2 starts running") and "iteration 5/10, 2/2" in out.getvalue()
+    out = io.StringIO()
+    bar = ProgressBar(10, 2, stream=out)
+    for _ in range(2):
+        for i in range(1, 11):
+            for _ in range(20):  # many reports of one iteration (stages of one start)
+                bar(i, False)
+    bar.close()
+    assert out.getvalue().splitlines()[-1].endswith("iteration 10/10, run 2")
+    assert "3/2" not in out.getvalue() and "20/2" not in out.getvalue()
