@@ -200,6 +200,8 @@ CASES = {
     "fit fix out of range": ([*F, "--fix", "v1=-1"], r"v1 must be > 0"),
     "fit starts absurd": ([*F, "--starts", "100000"], r"--starts must be at most 1024"),
     "fit max-iter zero": ([*F, "--max-iter", "0"], r"--max-iter must be at least 1"),
+    "fit rtol zero": ([*F, "--rtol", "0"], r"--rtol must be in \(0, 0.01\], got 0; 1e-6 is the default"),
+    "fit rtol word": ([*F, "--rtol", "tight"], r"--rtol"),
     "fit two rows": (["fit", "{in}/two_rows.csv", *FIT], r"2 data point\(s\) cannot determine 1 free and 3 profiled"),
     "fit constant trace": (["fit", "{in}/flat.csv", *FIT], r"trace 0 is constant"),
     "fit 1e308 trace": (["fit", "{in}/huge.csv", *FIT], r"data reach 1e\+308 in magnitude"),

@@ -1,6 +1,7 @@
 """`cicrjax fit`: a small fit end to end (outputs and their keys), and every bad input (exit 2, one line)."""
 
 import json
+from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
@@ -220,3 +221,17 @@ def test_progress_bar_counts_lockstep_starts_and_sequential_runs():
     bar.close()
     assert out.getvalue().splitlines()[-1].endswith("iteration 10/10, run 2")
     assert "3/2" not in out.getvalue() and "20/2" not in out.getvalue()
+
+
+def test_rtol_option_sets_the_problem_tolerances(tmp_path):
+    """`--rtol R` reaches the problem as rtol R and atol R/1000 (the default pair 1e-6/1e-9 otherwise)."""
+    from cicrjax._cli.main import build_parser
+    from fitting._cli.fit import _inputs, _read_job
+
+    path = Path(__file__).resolve().parents[1] / "data" / "synthetic-fura2-li-rinzel" / "ratio.csv"
+    for extra, (rtol, atol) in (([], (1e-6, 1e-9)), (["--rtol", "1e-4"], (1e-4, 1e-7))):
+        args = build_parser().parse_args(
+            ["fit", str(path), "--model", "li-rinzel1994", "--indicator", "fura2", *extra, "--out", str(tmp_path)]
+        )
+        job = _read_job(args, _inputs(args), path, tmp_path, quiet=True)
+        assert (job.problem.rtol, job.problem.atol) == pytest.approx((rtol, atol), rel=1e-12)

@@ -132,6 +132,13 @@ def add_parser(sub):
     )
     p.add_argument("--max-iter", default="200", metavar="N", help="iterations per start (default 200)")
     p.add_argument(
+        "--rtol",
+        default="1e-6",
+        metavar="R",
+        help="relative tolerance of the solver, absolute R/1000 (default 1e-6); 1e-4 solves the paced Shannon-based "
+        "cardiac sets about 7x faster and moves their NLL by < 0.01",
+    )
+    p.add_argument(
         "--uncertainty", choices=("laplace", "none"), default=None, help="intervals (default laplace; not --petab)"
     )
     p.add_argument(
@@ -631,6 +638,9 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
     from .._problem import define_problem
     from .._signal import signal_for_kind
 
+    rtol = parse_float(args.rtol, "--rtol")
+    if not 0 < rtol <= 1e-2:
+        raise UsageError(f"--rtol must be in (0, 0.01], got {args.rtol}; 1e-6 is the default, 1e-4 a fast one")
     rec = load_recording(path, **loader_options(args))
     indicator = None if args.indicator is None else parse_indicator(args.indicator)
     if rec.kind in ("raw", "f_f0", "df_f0") and indicator is None:
@@ -653,6 +663,8 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
         t0=t0,
         signal=signal_for_kind(rec.kind, indicator),
         batched=batched,
+        rtol=rtol,
+        atol=rtol * 1e-3,
         **cells,
     )
     return problem, tuple(rec.names), rec.provenance
