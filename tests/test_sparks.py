@@ -21,10 +21,10 @@ def sol():
     return cj.simulate_spatial(cj.cardiac_spark(), T_END, dt=DT, save_dt=SAVE_DT)
 
 
-def analytic(a, s0, tau, *, t0=0.01, tp=0.02, dx=0.01, dt=1e-4):
+def analytic(a, s0, tau, *, t0=0.01, tp=0.02, dx=0.01, dt=1e-4, n_t=1001):
     """A Gaussian spark in space (s.d. s0 µm) times a linear rise (t0 → tp) and an exponential decay (tau s)."""
     x = jnp.arange(-400, 401, dtype=float) * dx
-    t = jnp.arange(1001, dtype=float) * dt
+    t = jnp.arange(n_t, dtype=float) * dt
     g = jnp.where(t < tp, jnp.clip((t - t0) / (tp - t0), 0.0, 1.0), jnp.exp(-(t - tp) / tau))
     return t, x, a * g[:, None] * jnp.exp(-0.5 * (x / s0) ** 2)[None, :]
 
@@ -65,7 +65,7 @@ def test_metric_gradients_match_finite_differences():
 
 def test_line_scan_psf_widens_a_gaussian_in_quadrature():
     # A Gaussian of s.d. s0 blurred by a Gaussian PSF of s.d. s has s.d. √(s0² + s²) and peak a·s0/√(s0² + s²).
-    t, x, kymo = analytic(1.0, 0.6, 0.02, dx=0.05, dt=1e-3)
+    t, x, kymo = analytic(1.0, 0.6, 0.02, dx=0.05, dt=1e-3, n_t=101)
     dye = cj.Fluo4()
     bound = kymo * dye.total / (dye.dr - 1.0)  # F/F_min − 1 = kymo
     ys = jnp.stack([bound, bound], axis=1)
@@ -86,6 +86,21 @@ def test_cardiac_spark_has_a_published_size(sol):
     assert 0.004 < m.time_to_peak < 0.02 and m.decay > m.fdhm / 2
     assert abs(m.x_peak - 10.0) <= 0.2 and image.shape == (51, 100)
     np.testing.assert_allclose(image[0], 1.0, rtol=1e-12)
+
+
+def test_spark_metrics_derivative_through_the_simulation_matches_finite_differences():
+    # d(amplitude, FWHM)/d(flux) by forward mode through simulation, scan and metrics, against central differences.
+    def metrics(flux):
+        s = cj.simulate_spatial(cj.cardiac_spark(cj.SparkSite(flux=flux)), T_END, dt=DT, save_dt=SAVE_DT)
+        t, x, image = cj.LineScan()(s)
+        m = cj.spark_metrics(t, x, image - 1.0)
+        return jnp.stack([m.amplitude, m.fwhm])
+
+    flux = jnp.asarray(8000.0)
+    tangent = jax.jvp(metrics, (flux,), (jnp.ones_like(flux),))[1]
+    fd = (metrics(flux + 1.0) - metrics(flux - 1.0)) / 2.0
+    np.testing.assert_allclose(tangent, fd, rtol=1e-6)
+    assert tangent[0] > 0 and tangent[1] > 0  # more release: a brighter, wider spark
 
 
 def test_site_releases_its_integral_with_the_pump_off():

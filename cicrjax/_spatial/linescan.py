@@ -26,6 +26,8 @@ class LineScan(eqx.Module):
     line, so the axial PSF changes nothing here); lines are interpolated linearly between saved times. The image is
     divided by the first line before noise, so the rest is 1, then `noise` (an [`cicrjax.AbstractNoise`][] in units
     of F_rest, e.g. [`cicrjax.GaussianNoise`][](0.1) for a baseline signal-to-noise ratio of 10) is drawn with `key`.
+    The scan reads the solution's save times to size its image, so call it outside `jit`; it is differentiable
+    in the solution (forward and reverse mode).
 
     **Example:** `t, x, f = LineScan()(simulate_spatial(cardiac_spark(), 0.06, dt=2e-5, save_dt=1e-3))`
     """
@@ -66,13 +68,18 @@ class LineScan(eqx.Module):
             )
         x_pix = float(sol.x[0]) - 0.5 * dx + (jnp.arange(n_pixels, dtype=float) + 0.5) * self.pixel
         t_lines = float(sol.ts[0]) + jnp.arange(int(span / self.line_time + 1e-9) + 1, dtype=float) * self.line_time
-        bound = sol[self.field]
-        f_cells = self.indicator.relative_fluorescence(bound / self.indicator.total)
-        sd = self.psf_fwhm / FWHM_PER_SD
-        weights = jax.nn.softmax(-0.5 * ((x_pix[:, None] - sol.x[None, :]) / sd) ** 2, axis=-1)
-        f_pix = f_cells @ weights.T
-        image = jax.vmap(lambda col: jnp.interp(t_lines, sol.ts, col), in_axes=1, out_axes=1)(f_pix)
-        image = image / image[:1]
+        image = _image(self.indicator, self.psf_fwhm, sol.ts, sol.x, sol[self.field], t_lines, x_pix)
         if self.noise is not None:
             image = self.noise.sample(image, key=key)
         return t_lines, x_pix, image
+
+
+@eqx.filter_jit
+def _image(indicator, psf_fwhm, ts, x, bound, t_lines, x_pix):
+    """F/F of the first line (lines × pixels): fluorescence per cell, blurred onto pixels, interpolated to lines."""
+    f_cells = indicator.relative_fluorescence(bound / indicator.total)
+    sd = psf_fwhm / FWHM_PER_SD
+    weights = jax.nn.softmax(-0.5 * ((x_pix[:, None] - x[None, :]) / sd) ** 2, axis=-1)
+    f_pix = f_cells @ weights.T
+    image = jax.vmap(lambda col: jnp.interp(t_lines, ts, col), in_axes=1, out_axes=1)(f_pix)
+    return image / image[:1]

@@ -1,6 +1,7 @@
 """Jit-friendly spark metrics of a line-scan image: ΔF/F0 amplitude, FWHM, FDHM, time to peak and decay time."""
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
@@ -45,12 +46,13 @@ def _crossing(coord: Array, profile: Array, i: Array, level: Array, direction: i
     return jnp.where(found, pos, jnp.nan)
 
 
+@jax.jit
 def spark_metrics(t: Array, x: Array, df_f0: Array) -> SparkMetrics:
     """Amplitude, FWHM (µm), FDHM (s), time to peak (s) and decay time (s) of the brightest spark in a ΔF/F0 image.
 
     **Arguments:** `t` line times (s), `x` pixel centres (µm), `df_f0` ΔF/F0 (lines × pixels). Half-maximum and
     10 % crossings are interpolated linearly, so the metrics are continuous and differentiable almost everywhere;
-    a crossing that never happens gives NaN.
+    a crossing that never happens gives NaN. Compiled once per image shape.
 
     **Example:** `spark_metrics(t, x, delta_f_over_f0(image, 5)).fwhm`
     """

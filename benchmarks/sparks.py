@@ -1,0 +1,64 @@
+"""Spark benchmark: the cardiac spark default (100 cells of 0.2 µm, 0.1 s at dt = 20 µs, Fluo-4 and a stationary
+buffer) simulated, scanned (0.2 µm pixels, 2 ms lines) and measured; the derivative of its ΔF/F0 amplitude and FWHM
+with respect to the release flux by forward mode against central finite differences; one stochastic-cluster run.
+
+Run: `python -m benchmarks.sparks [--repeats 3]`. Times are medians of `--repeats` runs after compilation; compile
+(first-call) times are listed apart. State the load average (`uptime`) with any figure you quote.
+"""
+
+import argparse
+import time
+
+import jax
+import jax.numpy as jnp
+
+import cicrjax as cj
+
+from ._timing import median_time
+
+T_END, DT, SAVE_DT = 0.1, 2e-5, 1e-3
+
+
+def metrics(flux):
+    """ΔF/F0 amplitude and FWHM (µm) of the cardiac spark at release flux `flux` (µM·µm/s); the simulation is
+    compiled, the scan and metrics run eagerly (the scan reads the save times to size its image)."""
+    sol = cj.simulate_spatial(cj.cardiac_spark(cj.SparkSite(flux=flux)), T_END, dt=DT, save_dt=SAVE_DT)
+    t, x, image = cj.LineScan()(sol)
+    m = cj.spark_metrics(t, x, image - 1.0)
+    return jnp.stack([m.amplitude, m.fwhm])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    flux = jnp.asarray(8000.0)
+    start = time.perf_counter()
+    jax.block_until_ready(metrics(flux))
+    first = time.perf_counter() - start
+    run = median_time(lambda: jax.block_until_ready(metrics(flux)), args.repeats)
+    print(f"spark simulate+scan+metrics: first call {first:.2f} s, then {run * 1e3:.0f} ms (median of {args.repeats})")
+    value = metrics(flux)
+    print(f"  amplitude ΔF/F0 {float(value[0]):.3f}, FWHM {float(value[1]):.3f} µm")
+
+    def tangent(f):
+        return jax.jvp(metrics, (f,), (jnp.ones_like(f),))[1]
+
+    start = time.perf_counter()
+    d = jax.block_until_ready(tangent(flux))
+    first = time.perf_counter() - start
+    h = 1.0
+    fd = (metrics(flux + h) - metrics(flux - h)) / (2 * h)
+    print(f"d/dflux by jvp (first call {first:.2f} s): {d.tolist()}; central FD (h = {h:g}): {fd.tolist()}")
+    model = cj.cardiac_spark(cj.StochasticCluster(key=jax.random.key(0)))
+    start = time.perf_counter()
+    sol = cj.simulate_spatial(model, 0.2, dt=DT, save_dt=SAVE_DT)
+    jax.block_until_ready(sol.ys)
+    print(
+        f"stochastic cluster, 0.2 s: first call {time.perf_counter() - start:.2f} s, "
+        f"open time {float(sol.events.open_time):.3f} channel·s"
+    )
+
+
+if __name__ == "__main__":
+    main()
