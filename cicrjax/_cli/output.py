@@ -74,6 +74,15 @@ def lock_owner(folder: Path) -> str | None:
     return f"pid {pid} on {host}"
 
 
+def check_output_folder(path: Path, option: str) -> None:
+    """Raise `UsageError` unless `path` is a folder or can be created as one (its parent exists): check it before
+    any long computation whose results go there."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a file; give a folder")
+    if not path.exists() and not path.parent.is_dir():
+        raise UsageError(f"{option} {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first")
+
+
 @contextlib.contextmanager
 def output_folder(path: Path, option: str, *, lock: bool = True):
     """Create folder `path` if absent and hold its lock while the block writes into it (unless `lock` is False: a
@@ -82,11 +91,8 @@ def output_folder(path: Path, option: str, *, lock: bool = True):
 
     **Example:** `with output_folder(Path("fit"), "--out") as out: ...`
     """
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} {str(path)!r} is a file; give a folder")
+    check_output_folder(path, option)
     created = not path.exists()
-    if created and not path.parent.is_dir():
-        raise UsageError(f"{option} {str(path)!r}: folder {str(path.parent)!r} does not exist; create it first")
     try:
         path.mkdir(exist_ok=True)
     except OSError as error:

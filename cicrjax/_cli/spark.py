@@ -12,7 +12,7 @@ from .._observation.gaussian import GaussianNoise
 from .._spatial import LineScan, cardiac_spark, delta_f_over_f0, simulate_spatial, spark_metrics
 from .._spatial.parameters import with_spatial_parameters
 from .errors import UsageError, parse_float, parse_int
-from .output import atomic_path, output_folder
+from .output import atomic_path, check_output_folder, output_folder
 from .simulate import parse_settings
 from .wave import plot_kymograph
 
@@ -53,10 +53,7 @@ def run(args):
     scan = LineScan(noise=GaussianNoise(noise) if noise > 0 else None)
     baseline = max(int(float(model.model.t_on) / scan.line_time), 1)
     out_path = Path(args.out)
-    if out_path.exists() and not out_path.is_dir():
-        raise UsageError(f"--out {args.out!r} is a file; give a folder")
-    if not out_path.exists() and not out_path.parent.is_dir():
-        raise UsageError(f"--out {args.out!r}: folder {str(out_path.parent)!r} does not exist; create it first")
+    check_output_folder(out_path, "--out")
     sol = simulate_spatial(model, T_END, dt=DT, save_dt=SAVE_DT)
     if not bool(sol.success):
         raise ComputationError("the spark simulation stopped being finite; use smaller release or buffer rates")

@@ -13,7 +13,7 @@ from .._spatial.firebreak import firebreak_capacity
 from .._spatial.parameters import with_grid, with_spatial_parameters
 from .._spatial.simulate import MAX_BYTES, check_sites, memory_bytes
 from .errors import UsageError, parse_float
-from .output import atomic_path, output_folder, save_figure
+from .output import atomic_path, check_output_folder, output_folder, save_figure
 from .simulate import parse_settings
 
 # Per model: domain length (µm), dx (µm), end time (s), time step (s).
@@ -89,10 +89,7 @@ def run(args):
             "a shorter --length or a shorter --t-end"
         )
     out_path = Path(args.out)
-    if out_path.exists() and not out_path.is_dir():
-        raise UsageError(f"--out {args.out!r} is a file; give a folder")
-    if not out_path.exists() and not out_path.parent.is_dir():
-        raise UsageError(f"--out {args.out!r}: folder {str(out_path.parent)!r} does not exist; create it first")
+    check_output_folder(out_path, "--out")
     sol = simulate_spatial(model, t_end, dt=dt, save_dt=save_dt)
     if not bool(sol.success):
         raise ComputationError(f"the {args.model} simulation stopped being finite; use a smaller --dt")

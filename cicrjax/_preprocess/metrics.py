@@ -25,6 +25,17 @@ def _crossing(t, y, level, after, mask):
     return jnp.where(found, t[i0] + frac * (t[i] - t[i0]), jnp.nan)
 
 
+def decay_time(t: Array, y: Array, w: Array) -> Array:
+    """Time constant τ (s) of y ∝ exp(−t/τ) by weighted log-linear least squares over samples with weight `w` > 0
+    (where y must be > 0); NaN with fewer than two."""
+    logy = jnp.log(jnp.where(w > 0, y, 1.0))
+    sw = jnp.sum(w)
+    tm = jnp.sum(w * t) / sw
+    lm = jnp.sum(w * logy) / sw
+    slope = jnp.sum(w * (t - tm) * (logy - lm)) / jnp.sum(w * (t - tm) ** 2)
+    return jnp.where(sw >= 2, -1.0 / slope, jnp.nan)
+
+
 def transient_metrics(t: ArrayLike, y: ArrayLike, mask: ArrayLike | None = None) -> dict[str, Array]:
     r"""Metrics of one transient sampled at `t` (s); `mask` marks valid samples (for padded batches).
 
@@ -57,12 +68,7 @@ def transient_metrics(t: ArrayLike, y: ArrayLike, mask: ArrayLike | None = None)
     # stop at the first rise back above 80% (the next beat), so only the decay is fitted
     after_decay = jnp.cumsum((mask & (idx > ipk) & (x < 0.2 * amp)).astype(y.dtype)) > 0
     w = w * (~after_decay).astype(y.dtype)
-    logx = jnp.log(jnp.where(w > 0, x, 1.0))
-    sw = jnp.sum(w)
-    tm = jnp.sum(w * t) / sw
-    lm = jnp.sum(w * logx) / sw
-    slope = jnp.sum(w * (t - tm) * (logx - lm)) / jnp.sum(w * (t - tm) ** 2)
-    tau = jnp.where(sw >= 2, -1.0 / slope, jnp.nan)
+    tau = decay_time(t, x, w)
     return {
         "amplitude": amp,
         "baseline": baseline,

@@ -5,6 +5,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from .._preprocess.metrics import decay_time
+
 ONSET_FRACTION = 0.1  # the time to peak starts, and the decay fit ends, where ΔF/F0 crosses 10 % of the amplitude
 
 
@@ -66,11 +68,5 @@ def spark_metrics(t: Array, x: Array, df_f0: Array) -> SparkMetrics:
     time_to_peak = t[it] - _crossing(t, col, it, low, -1)
     end = _crossing(t, col, it, low, 1)
     end = jnp.where(jnp.isnan(end), t[-1], end)
-    w = ((t >= t[it]) & (t <= end) & (col > 0)).astype(df_f0.dtype)
-    y = jnp.log(jnp.where(col > 0, col, 1.0))
-    n = jnp.sum(w)
-    tm = jnp.sum(w * t) / n
-    ym = jnp.sum(w * y) / n
-    slope = jnp.sum(w * (t - tm) * (y - ym)) / jnp.sum(w * (t - tm) ** 2)
-    decay = jnp.where(n >= 3, -1.0 / slope, jnp.nan)
+    decay = decay_time(t, col, ((t >= t[it]) & (t <= end) & (col > 0)).astype(df_f0.dtype))
     return SparkMetrics(amplitude, fwhm, fdhm, time_to_peak, decay, x[ix], t[it])
