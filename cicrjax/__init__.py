@@ -185,6 +185,7 @@ from ._spatial import (
     cardiac_spark as cardiac_spark,
     delta_f_over_f0 as delta_f_over_f0,
     dendrite_amplification as dendrite_amplification,
+    detect_sparks as detect_sparks,
     firebreak_blocks as firebreak_blocks,
     firebreak_capacity as firebreak_capacity,
     front_positions as front_positions,

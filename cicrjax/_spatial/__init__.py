@@ -24,6 +24,7 @@ from .simulate import memory_bytes as memory_bytes, simulate_spatial as simulate
 from .sites import site_density as site_density
 from .solution import SpatialSolution as SpatialSolution
 from .spark import SparkSite as SparkSite, cardiac_spark as cardiac_spark
+from .spark_detection import detect_sparks as detect_sparks
 from .spark_metrics import (
     SparkMetrics as SparkMetrics,
     delta_f_over_f0 as delta_f_over_f0,
