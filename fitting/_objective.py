@@ -106,12 +106,34 @@ def _penalised(problem: Problem, theta, adjoint) -> tuple[Array, Array]:
     return jnp.where(p.ok, p.nll + p.neg_log_prior, problem.penalty), p.ok
 
 
+def _jvps(fn, theta: Array) -> tuple[Array, Array]:
+    """Value and gradient of a scalar `fn` by forward mode: one JVP per entry of `theta`, vmapped."""
+    eye = jnp.eye(theta.shape[0], dtype=theta.dtype)
+    values, tangents = jax.vmap(lambda v: jax.jvp(fn, (theta,), (v,)))(eye)
+    return values[0], tangents
+
+
+def with_forward_gradient(fn):
+    """`fn` (θ → scalar) whose reverse-mode gradient (`jax.grad`, optax's line searches) is computed in forward mode,
+    one JVP per entry of θ: cheaper to compile through an ODE solve, and as fast to run for a few dozen entries.
+
+    **Example:** `with_forward_gradient(lambda th: problem.nll(th, diffrax.ForwardMode()))`
+    """
+
+    @jax.custom_vjp
+    def f(th):
+        return fn(th)
+
+    def f_bwd(grad, cotangent):
+        return (cotangent * grad,)
+
+    f.defvjp(lambda th: _jvps(fn, th), f_bwd)
+    return f
+
+
 def _forward_value(problem: Problem, theta):
     """Value and gradient by forward mode: one JVP per free parameter through diffrax.ForwardMode."""
-    f = lambda th: _penalised(problem, th, diffrax.ForwardMode())[0]
-    eye = jnp.eye(theta.shape[0], dtype=theta.dtype)
-    values, tangents = jax.vmap(lambda v: jax.jvp(f, (theta,), (v,)))(eye)
-    return values[0], tangents
+    return _jvps(lambda th: _penalised(problem, th, diffrax.ForwardMode())[0], theta)
 
 
 def objective(problem: Problem, theta: ArrayLike) -> Array:
@@ -123,20 +145,7 @@ def objective(problem: Problem, theta: ArrayLike) -> Array:
     theta = jnp.asarray(theta)
     if problem.mode == "reverse":
         return _penalised(problem, theta, None)[0]
-
-    @jax.custom_vjp
-    def f(th):
-        return _penalised(problem, th, diffrax.ForwardMode())[0]
-
-    def f_fwd(th):
-        value, grad = _forward_value(problem, th)
-        return value, grad
-
-    def f_bwd(grad, cotangent):
-        return (cotangent * grad,)
-
-    f.defvjp(f_fwd, f_bwd)
-    return f(theta)
+    return with_forward_gradient(lambda th: _penalised(problem, th, diffrax.ForwardMode())[0])(theta)
 
 
 def value_and_grad(problem: Problem, theta: ArrayLike) -> tuple[Array, Array, Array]:

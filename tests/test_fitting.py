@@ -202,3 +202,14 @@ def test_gauss_newton_and_finite_difference_hessian_intervals_agree():
     np.testing.assert_allclose(gn.ci_high - gn.ci_low, fd.ci_high - fd.ci_low, rtol=5e-2)
     for r in (gn, fd):
         assert np.all(r.ci_low < [TRUE["v1"], TRUE["v3"]]) and np.all([TRUE["v1"], TRUE["v3"]] < r.ci_high)
+
+
+def test_with_forward_gradient_serves_grad_by_forward_mode():
+    """`with_forward_gradient(f)` keeps f's value and gives `jax.grad` the exact gradient (here of a closed form)."""
+    from fitting._objective import with_forward_gradient
+
+    f = lambda x: jnp.sum(jnp.sin(x) * x**2)
+    g = with_forward_gradient(f)
+    x = jnp.array([0.3, -1.2, 2.0])
+    assert float(g(x)) == pytest.approx(float(f(x)), rel=1e-15)
+    np.testing.assert_allclose(np.asarray(jax.grad(g)(x)), np.asarray(jnp.cos(x) * x**2 + 2 * x * jnp.sin(x)), rtol=1e-14)
