@@ -24,6 +24,8 @@ def executed():
     """{name: (executed notebook, error or None, wall seconds)} for every notebook, in one kernel."""
     env = dict(os.environ, CICRJAX_QUICK="1", MPLBACKEND="module://matplotlib_inline.backend_inline")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    if os.environ.get("CICRJAX_CACHE_DIR"):  # the session's compilation cache (tests/conftest.py), shared by the kernel
+        env["JAX_COMPILATION_CACHE_DIR"] = os.environ["CICRJAX_CACHE_DIR"]
     client = NotebookClient(nbformat.v4.new_notebook(), timeout=300, kernel_name="python3")
     runs = {}
     with client.setup_kernel(env=env, cwd=str(ROOT / "notebooks")):
