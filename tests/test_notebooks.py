@@ -44,6 +44,8 @@ def executed():
     return runs
 
 
+# one worker runs them all (the kernel fixture is per worker: split across workers it would run twice)
+@pytest.mark.xdist_group("notebooks")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_and_is_stored_without_outputs(path, executed):
     stored = nbformat.read(path, as_version=4)
