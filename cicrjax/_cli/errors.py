@@ -51,6 +51,6 @@ def parse_pairs(items: list[str], option: str, example: str) -> dict[str, str]:
         if not sep or not name or not text:
             raise UsageError(f"{option} {item!r} is not NAME=VALUE, e.g. {option} {example}")
         if name in out:
-            raise UsageError(f"{option} gives {name} twice ({out[name]} and {text}); give each name once")
+            raise UsageError(f"{option} gives {name} twice ({out[name]!r} and {text!r}); give each name once")
         out[name] = text
     return out
