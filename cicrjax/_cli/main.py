@@ -11,11 +11,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from .._errors import ComputationError, InputError
-from . import export_sbml, gain, inspect, models, sensitivity, simulate, spark, synth, wave
+from . import export_sbml, gain, inspect, models, sensitivity, simulate, spark, spark_metrics, synth, wave
 from .errors import Parser
 
 # Each subcommand module provides `add_parser(subparsers)` (which sets `func`) and its own `run(args)`.
-COMMANDS = (models, simulate, inspect, synth, gain, export_sbml, wave, spark, sensitivity)
+COMMANDS = (models, simulate, inspect, synth, gain, export_sbml, wave, spark, spark_metrics, sensitivity)
 # Packages layered above cicrjax (such as `fitting`) add subcommands through this entry-point group, naming a
 # module with the same `add_parser` function; cicrjax itself never imports them.
 PLUGIN_GROUP = "cicrjax.commands"

@@ -38,7 +38,8 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
-def _number(x):
+def json_number(x):
+    """A float for JSON: `None` where it is NaN or infinite (a crossing that never happened)."""
     x = float(x)
     return x if math.isfinite(x) else None
 
@@ -63,11 +64,11 @@ def run(args):
     result = {
         "model": "cardiac spark (SparkSite + Fluo-4 + stationary buffer)",
         "citation": model.model.citation,
-        "amplitude_df_f0": _number(m.amplitude),
-        "fwhm_um": _number(m.fwhm),
-        "fdhm_ms": _number(1e3 * m.fdhm),
-        "time_to_peak_ms": _number(1e3 * m.time_to_peak),
-        "decay_ms": _number(1e3 * m.decay),
+        "amplitude_df_f0": json_number(m.amplitude),
+        "fwhm_um": json_number(m.fwhm),
+        "fdhm_ms": json_number(1e3 * m.fdhm),
+        "time_to_peak_ms": json_number(1e3 * m.time_to_peak),
+        "decay_ms": json_number(1e3 * m.decay),
         "pixel_um": scan.pixel,
         "line_ms": 1e3 * scan.line_time,
         "psf_fwhm_um": float(scan.psf_fwhm),

@@ -12,6 +12,7 @@ from .firebreak import (
 )
 from .grid import Grid as Grid
 from .linescan import LineScan as LineScan
+from .linescan_file import line_scan_sparks as line_scan_sparks, read_line_scan as read_line_scan
 from .metrics import (
     arrival_time as arrival_time,
     front_positions as front_positions,
