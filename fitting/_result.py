@@ -123,6 +123,21 @@ def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float) -> np.ndarra
     return J.T @ J / (sigma**2 if "sigma" in problem.profile else 1.0)
 
 
+def laplace_intervals(free, theta, H) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """95% Laplace intervals (natural units) and the covariance Σ = H⁺ of the unconstrained vector `theta`, from
+    the Hessian (or Gauss–Newton matrix) `H` of the NLL there: θ ± 1.96·√Σᵢᵢ mapped through each
+    [`fitting.FreeParameter`][]'s transform in `free`; NaN where Σᵢᵢ ≤ 0.
+
+    **Example:** `low, high, cov = laplace_intervals(problem.free, theta, J.T @ J / sigma**2)`
+    """
+    cov = np.linalg.pinv(H)
+    se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+    triples = list(zip(free, np.asarray(theta), se, strict=True))
+    low = np.array([q.transform.inverse(t - Z_95 * s, q.lower, q.upper) for q, t, s in triples])
+    high = np.array([q.transform.inverse(t + Z_95 * s, q.lower, q.upper) for q, t, s in triples])
+    return np.minimum(low, high), np.maximum(low, high), cov
+
+
 def summarise(
     problem: Problem,
     ms: Multistart,
@@ -171,13 +186,7 @@ def summarise(
             H = _gauss_newton(problem, theta, float(p.sigma))
         else:
             H = _hessian_fd(problem, theta)
-        cov = np.linalg.pinv(H)
-        se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-        th = np.asarray(theta)
-        triples = list(zip(problem.free, th, se, strict=True))
-        low = np.array([q.transform.inverse(t - Z_95 * s, q.lower, q.upper) for q, t, s in triples])
-        high = np.array([q.transform.inverse(t + Z_95 * s, q.lower, q.upper) for q, t, s in triples])
-        low, high = np.minimum(low, high), np.maximum(low, high)
+        low, high, cov = laplace_intervals(problem.free, theta, H)
         method = hessian
     elif uncertainty not in ("laplace", None):
         raise InputError(f"uncertainty must be 'laplace' or None, got {uncertainty!r}")
