@@ -50,9 +50,9 @@ class Posterior:
             "acceptance": self.acceptance,
         }
 
-    def save(self, path) -> None:
+    def save(self, path) -> tuple[str, ...]:
         """Write the draws and diagnostics to `path` (`.npz`, atomically); with ArviZ installed, also
-        `path` with suffix `.nc` (ArviZ netCDF)."""
+        `path` with suffix `.nc` (ArviZ netCDF). Returns the paths written."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         arrays = {"names": np.array(self.names), "samples": self.samples, "theta": self.theta, "rhat": self.rhat}
@@ -60,15 +60,17 @@ class Posterior:
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".npz", delete=False) as f:
             np.savez(f, **arrays)
         os.replace(f.name, path)
-        if importlib.util.find_spec("arviz") is not None:
-            import arviz
+        if importlib.util.find_spec("arviz") is None:
+            return (path,)
+        import arviz
 
-            data = arviz.from_dict(posterior={n: self.samples[..., i] for i, n in enumerate(self.names)})
-            target = os.path.splitext(path)[0] + ".nc"
-            with tempfile.NamedTemporaryFile(dir=folder, suffix=".nc", delete=False) as f:
-                pass
-            data.to_netcdf(f.name)
-            os.replace(f.name, target)
+        data = arviz.from_dict(posterior={n: self.samples[..., i] for i, n in enumerate(self.names)})
+        target = os.path.splitext(path)[0] + ".nc"
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".nc", delete=False) as f:
+            pass
+        data.to_netcdf(f.name)
+        os.replace(f.name, target)
+        return (path, target)
 
 
 def _blackjax():
@@ -134,8 +136,8 @@ def sample_posterior(
     flat = samples.reshape(-1, k)
     low, high = np.percentile(flat, [2.5, 97.5], axis=0)
     with jax.numpy_dtype_promotion("standard"), jax.numpy_rank_promotion("allow"):  # blackjax's own broadcasting
-        diagnostics = [np.asarray(f(samples)) for f in (blackjax.diagnostics.rhat, blackjax.diagnostics.ess_bulk)]
-        diagnostics.append(np.asarray(blackjax.diagnostics.ess_tail(samples)))
+        functions = (blackjax.diagnostics.rhat, blackjax.diagnostics.ess_bulk, blackjax.diagnostics.ess_tail)
+        diagnostics = [np.asarray(f(samples)).reshape(k) for f in functions]  # one value per parameter, even one
     return Posterior(
         names=names,
         samples=samples,

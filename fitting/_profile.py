@@ -60,7 +60,11 @@ def _crossing(offsets: np.ndarray, delta: np.ndarray, threshold: float) -> float
 @eqx.filter_jit
 def _walk(fn: Callable, optimiser: AbstractOptimiser, theta_hat, index, offsets, penalty: float):
     """One side of one profile: at each offset fix θ[index] = θ̂[index] + offset and minimise over the others,
-    starting from the previous point (a scan over the grid)."""
+    starting from the previous point (a scan over the grid); with one parameter there is nothing else to
+    re-optimise, and the profile is `fn` itself on the grid."""
+    if theta_hat.shape[0] == 1:
+        x = theta_hat[None, :] + offsets[:, None]
+        return jax.vmap(fn)(x), jnp.ones(offsets.shape, dtype=bool), x
     mask = jnp.arange(theta_hat.shape[0]) == index
 
     def step(x, offset):

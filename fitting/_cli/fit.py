@@ -42,6 +42,8 @@ from .._farm._manifest import content_hash, plan, read_status, write_status
 from .._farm._progress import FarmProgress
 from .._farm._run import fit_all
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
+from .kymograph import add_options as add_kymograph_options, run_kymograph
+from .uncertainty import add_options as add_uncertainty_options, check_uncertainty
 from .write import CSV_ROWS
 
 OPTIMISERS = ("lbfgs", "adam", "lm")
@@ -138,9 +140,7 @@ def add_parser(sub):
         help="relative tolerance of the solver, absolute R/1000 (default 1e-6); 1e-4 solves the paced Shannon-based "
         "cardiac sets about 7x faster and moves their NLL by < 0.01",
     )
-    p.add_argument(
-        "--uncertainty", choices=("laplace", "none"), default=None, help="intervals (default laplace; not --petab)"
-    )
+    add_uncertainty_options(p)
     p.add_argument(
         "--full-csv",
         action="store_true",
@@ -176,6 +176,7 @@ def add_parser(sub):
     p.add_argument(
         "--retry-failed", action="store_true", help="refit recordings that failed before (default: skip them)"
     )
+    add_kymograph_options(p)
     add_loader_options(p)
     p.set_defaults(func=run)
 
@@ -271,6 +272,8 @@ def _given(args, names) -> list[str]:
 def run(args):
     from .petab import run_petab
 
+    if args.model == "spark":  # a line scan (kymograph): fitting/_cli/kymograph.py
+        return run_kymograph(args)
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     settings = _settings(args)
@@ -282,6 +285,7 @@ def run(args):
     priors = _priors(args.prior)
     mapping = parse_pairs(args.map, "--map", "IPR_A=A")
     _optimiser(args)
+    check_uncertainty(args)
     farm = {"--workers": args.workers, "--scheduler": args.scheduler, "--chunk": args.chunk}
     farm = [option for option, value in farm.items() if value is not None] + ["--retry-failed"] * args.retry_failed
     if (args.per_cell or args.hierarchical) and args.strategy not in ("auto", "single-shooting"):
@@ -665,6 +669,7 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
         batched=batched,
         rtol=rtol,
         atol=rtol * 1e-3,
+        devices=_settings(args)["devices"],  # a batch of traces is split over them
         **cells,
     )
     return problem, tuple(rec.names), rec.provenance
@@ -673,10 +678,12 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
 def _report(args, problem, ms, recording, trace_names, out, job_started, quiet=False):
     """Summarise the fit, write its outputs into `out` and (unless `quiet`) print it; returns the `FitResult`."""
     from .._result import summarise
+    from .uncertainty import intervals as uncertainty_intervals
     from .write import write_outputs
 
-    laplace = args.uncertainty in (None, "laplace")
-    intervals = "; computing intervals" if laplace else ""
+    uncertainty = check_uncertainty(args)
+    laplace = uncertainty.intervals
+    intervals = f"; computing intervals ({uncertainty.method})" if laplace else ""
     say = (lambda text: None) if quiet else print
     (say if quiet else _progress)(
         f"best NLL {ms.best_value:.8g}; {ms.n_at_best} of {len(ms.values)} start(s) at the best; "
@@ -685,6 +692,7 @@ def _report(args, problem, ms, recording, trace_names, out, job_started, quiet=F
     result = summarise(problem, ms, uncertainty="laplace" if laplace else None)
     if not math.isfinite(result.nll):
         raise ComputationError(f"the fit's NLL is {result.nll}, not a finite fit; check the data")
+    result, extra = uncertainty_intervals(uncertainty, problem, result, seed=parse_int(args.seed, "--seed", 0))
     elapsed = time.perf_counter() - job_started
     written = write_outputs(
         out,
@@ -695,6 +703,7 @@ def _report(args, problem, ms, recording, trace_names, out, job_started, quiet=F
         wall_time_s=elapsed,
         trace_names=trace_names,
         full_csv=args.full_csv,
+        extra=extra,
     )
     for name, value, lo, hi in zip(result.names, result.estimates, result.ci_low, result.ci_high, strict=True):
         say(f"{name} = {value:.6g}" + (f"  [{lo:.4g}, {hi:.4g}]" if laplace else ""))

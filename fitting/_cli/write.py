@@ -30,8 +30,10 @@ def write_outputs(
     wall_time_s: float,
     trace_names: tuple[str, ...] = (),
     full_csv: bool = False,
+    extra=None,
 ) -> tuple[str, ...]:
-    """Write `results.json`, `fit.csv` and `fit.png` into the folder `out`; returns their names.
+    """Write `results.json`, `fit.csv` and `fit.png` into the folder `out`, and the entries and files of `extra`
+    (the `--uncertainty` method's, `fitting._cli.uncertainty.Intervals`); returns their names.
 
     `fit.csv` holds every data point up to `CSV_ROWS` rows, else every k-th (`fit_csv_stride` in results.json says
     which); `full_csv` writes them all. `fit.png` draws at most `PLOT_POINTS` points per trace.
@@ -42,6 +44,7 @@ def write_outputs(
     k = 1 if full_csv else stride(int(np.sum(mask > 0)), CSV_ROWS)
     content = results_dict(result, problem, model=model, recording=recording, wall_time_s=wall_time_s)
     content["fit_csv_stride"] = k
+    content.update(extra.json if extra is not None else {})
     with atomic_path(out / "results.json") as tmp:
         tmp.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     with atomic_path(out / "fit.csv") as tmp:
@@ -53,7 +56,7 @@ def write_outputs(
                     f.write(f"{name},{ts[j]:.10g},{d:.10g},{y:.10g},{d - y:.10g}\n")
     title = f"{model}: NLL {result.nll:.6g}, R² {result.r2:.4f}"
     _plot(out / "fit.png", ts, data, fit, mask, names, title)
-    return ("results.json", "fit.csv", "fit.png")
+    return ("results.json", "fit.csv", "fit.png") + (extra.write(out) if extra is not None else ())
 
 
 def _plot(path: Path, ts, data, fit, mask, names, title) -> None:
