@@ -42,7 +42,6 @@ from .._farm._manifest import content_hash, plan, read_status, write_status
 from .._farm._progress import FarmProgress
 from .._farm._run import fit_all
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
-from .kymograph import add_options as add_kymograph_options, run_kymograph
 from .uncertainty import add_options as add_uncertainty_options, check_uncertainty
 from .write import CSV_ROWS
 
@@ -176,7 +175,6 @@ def add_parser(sub):
     p.add_argument(
         "--retry-failed", action="store_true", help="refit recordings that failed before (default: skip them)"
     )
-    add_kymograph_options(p)
     add_loader_options(p)
     p.set_defaults(func=run)
 
@@ -272,8 +270,6 @@ def _given(args, names) -> list[str]:
 def run(args):
     from .petab import run_petab
 
-    if args.model == "spark":  # a line scan (kymograph): fitting/_cli/kymograph.py
-        return run_kymograph(args)
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     settings = _settings(args)
@@ -669,7 +665,6 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
         batched=batched,
         rtol=rtol,
         atol=rtol * 1e-3,
-        devices=_settings(args)["devices"],  # a batch of traces is split over them
         **cells,
     )
     return problem, tuple(rec.names), rec.provenance
