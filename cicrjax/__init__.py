@@ -161,7 +161,7 @@ from ._sensitivity import (
     sobol_indices as sobol_indices,
     trajectory_sensitivity as trajectory_sensitivity,
 )
-from ._sharding import local_devices as local_devices, map_sharded as map_sharded
+from ._sharding import local_devices as local_devices, map_sharded as map_sharded, vmap_sharded as vmap_sharded
 from ._simulate import simulate as simulate
 from ._solution import Solution as Solution
 from ._solvers import stiff_solver as stiff_solver

@@ -1,8 +1,11 @@
-"""A batch split over the local devices: its leading axis laid out with a `NamedSharding`, each device's share mapped.
+"""A batch split over the local devices: its leading axis laid out with a `NamedSharding`, each device's share mapped
+(`map_sharded`), or the whole batch vmapped and split by XLA (`vmap_sharded`).
 
-On a CPU each element of a share runs after the other (`jax.lax.map`): a vmapped adaptive solve would run every
-element in lockstep until the stiffest is done. On an accelerator each share is vmapped. Every element is computed
-as it would be on one device, so the result does not depend on the device count.
+On a CPU `map_sharded` runs each element of a share after the other (`jax.lax.map`): a vmapped adaptive solve would
+run every element in lockstep until the stiffest is done. On an accelerator each share is vmapped. Every element is
+computed as it would be on one device, so the result does not depend on the device count. Both leave the split to
+XLA (a sharding constraint, no `shard_map`): Equinox's checkpointed loops (diffrax's reverse-mode adjoint) cannot be
+differentiated inside a `shard_map`.
 """
 
 from collections.abc import Callable, Sequence
@@ -45,7 +48,7 @@ def map_sharded(fn: Callable, xs, devices: Sequence[jax.Device] | None = None, *
     """`fn` over the rows of `xs` (a PyTree of arrays with one leading axis), split evenly over `devices` (default
     all local ones): the axis is padded by repeating its last row, laid out with a `NamedSharding` over a 1-D mesh,
     and each device maps its share (`jax.lax.map` on a CPU with `batch_size` rows vmapped together, default 1;
-    `jax.vmap` of the whole share on an accelerator). Call it inside `jit`.
+    `jax.vmap` of the whole share on an accelerator). `fn` may differentiate in either mode. Call it inside `jit`.
 
     **Example:** `jax.jit(lambda th: map_sharded(objective, th))(thetas)`
     """
@@ -62,10 +65,33 @@ def map_sharded(fn: Callable, xs, devices: Sequence[jax.Device] | None = None, *
 
     if len(devices) == 1:
         return share(xs)
+    n, mesh, padded = _laid_out(xs, devices)
+    # one block of rows per device, the blocks vmapped and laid out over the devices (XLA splits them; no
+    # shard_map, which Equinox's checkpointed loops cannot differentiate in reverse mode inside)
+    blocks = jax.tree.map(lambda x: x.reshape(len(devices), -1, *x.shape[1:]), padded)
+    blocks = jax.lax.with_sharding_constraint(blocks, NamedSharding(mesh, P(AXIS)))
+    return jax.tree.map(lambda x: x.reshape(-1, *x.shape[2:])[:n], jax.vmap(share)(blocks))
+
+
+def vmap_sharded(fn: Callable, xs, devices: Sequence[jax.Device] | None = None):
+    """`jax.vmap(fn)(xs)` with the rows of `xs` (a PyTree of arrays with one leading axis) laid out with a
+    `NamedSharding` over `devices` (default all local ones; padded as in [`cicrjax.map_sharded`][]): XLA splits the
+    vmapped computation over the devices, and it differentiates in either mode from outside. Call it inside `jit`.
+
+    **Example:** `jax.jit(jax.grad(lambda v: jnp.sum(vmap_sharded(jnp.sin, v))))(jnp.arange(6.0))`
+    """
+    devices = tuple(jax.local_devices() if devices is None else devices)
+    if len(devices) == 1:
+        return jax.vmap(fn)(xs)
+    n, _, padded = _laid_out(xs, devices)
+    return jax.tree.map(lambda x: x[:n], jax.vmap(fn)(padded))
+
+
+def _laid_out(xs, devices):
+    """The row count of `xs`, a 1-D mesh of `devices`, and `xs` padded to a multiple of their count (by repeating
+    its last row) and laid out over them."""
     n = jax.tree.leaves(xs)[0].shape[0]
     extra = -(-n // len(devices)) * len(devices) - n
     padded = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], extra, axis=0)]), xs)
     mesh = jax.make_mesh((len(devices),), (AXIS,), axis_types=(jax.sharding.AxisType.Auto,), devices=devices)
-    padded = jax.lax.with_sharding_constraint(padded, NamedSharding(mesh, P(AXIS)))
-    shares = jax.shard_map(share, mesh=mesh, in_specs=P(AXIS), out_specs=P(AXIS), check_vma=False)
-    return jax.tree.map(lambda x: x[:n], shares(padded))
+    return n, mesh, jax.lax.with_sharding_constraint(padded, NamedSharding(mesh, P(AXIS)))

@@ -9,7 +9,17 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike
 
-from cicrjax import AbstractModel, AbstractNoise, GaussianNoise, InputError, Protocol, parameter_info, simulate
+from cicrjax import (
+    AbstractModel,
+    AbstractNoise,
+    GaussianNoise,
+    InputError,
+    Protocol,
+    local_devices,
+    parameter_info,
+    simulate,
+    vmap_sharded,
+)
 
 from ._free import FreeParameter, default_free
 from ._population import Slot, check_hierarchical, expand, lookup, population_neg_log_density
@@ -43,7 +53,8 @@ class Problem(eqx.Module):
     `free` holds one [`fitting.FreeParameter`][] per entry of the unconstrained vector θ and `layout` says what each
     entry is: a batched problem's per-condition parameters take one entry per condition (`v3[0]`, `v3[1]`, …) and
     a hierarchical one its population median too (`v3.median`), in the order of `define_problem`'s `free`. The
-    populations' τ are array leaves, so problems that differ only in τ share their compiled functions.
+    populations' τ are array leaves, so problems that differ only in τ share their compiled functions. A batched
+    problem's vmapped conditions are laid out over `devices` when there are several ([`cicrjax.vmap_sharded`][]).
     """
 
     free_part: AbstractModel
@@ -71,6 +82,7 @@ class Problem(eqx.Module):
     layout: tuple[Slot, ...] = eqx.field(static=True, default=())
     row_profile: tuple[str, ...] = eqx.field(static=True, default=())  # profiled separately in every condition
     hierarchical: dict[str, Array] = eqx.field(default_factory=dict)  # τ per hierarchical parameter (array leaves)
+    devices: tuple = eqx.field(static=True, default=())  # the local devices sharing the conditions; () vmaps them
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -215,6 +227,8 @@ class Problem(eqx.Module):
                 throw=False,
             )
 
+        if self.batched and self.devices:
+            return vmap_sharded(lambda my: one(*my), (model, y0), self.devices)
         if self.batched:
             return jax.vmap(one)(model, y0) if y0 is not None else jax.vmap(lambda m: one(m, None))(model)
         return one(model, y0)
@@ -262,6 +276,7 @@ def define_problem(
     priors: Mapping[str, Prior] | None = None,
     per_condition: Sequence[str] = (),
     hierarchical: Mapping[str, float] | None = None,
+    devices: int | None = None,
 ) -> Problem:
     """Define a fitting problem from a model, save times and data, choosing free parameters by name.
 
@@ -296,6 +311,9 @@ def define_problem(
       population median m (an extra entry `name.median`, same bounds and transform), log x_i ~ N(log m, τ²), with τ
       (the standard deviation of log x, e.g. 0.2 ≈ ±20% between cells) fixed: a free τ makes the maximum a
       posteriori degenerate (τ → 0 with every x_i = m). The term −Σ log p(x_i | m) joins the priors.
+    - `devices` (with `batched`): how many local devices share the conditions (default all; see
+      [`cicrjax.local_devices`][]): the vmapped conditions are laid out over them ([`cicrjax.vmap_sharded`][]), and
+      [`fitting.multistart`][] then runs the starts one after another; the estimates match one device's (1e-10).
 
     **Example:** `define_problem(GDB1990(), ts, ca, free=["VM2", "VM3"], bounds={"VM2": (20.0, 200.0)})`; many cells:
     `define_problem(batch_parameters(GDB1990(), {"VM2": vm2}), ts, traces, free=["VM2", "VM3"], batched=True,
@@ -324,6 +342,7 @@ def define_problem(
         spec = eqx.tree_at(lambda m: [getattr(m, n) for n in model_free], spec, [True] * len(model_free))
     free_part, fixed_part = eqx.partition(model, spec)
     states = tuple(model.states)
+    devices = local_devices(devices)
     return Problem(
         free_part=free_part,
         fixed_part=fixed_part,
@@ -352,6 +371,7 @@ def define_problem(
         layout=layout,
         row_profile=row_profile if gaussian else (),
         hierarchical={name: jnp.asarray(tau, dtype=float) for name, tau in hierarchical.items()},
+        devices=devices if batched and len(devices) > 1 else (),
     )
 
 

@@ -665,6 +665,7 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
         batched=batched,
         rtol=rtol,
         atol=rtol * 1e-3,
+        devices=_settings(args)["devices"],  # a batch of traces is split over them
         **cells,
     )
     return problem, tuple(rec.names), rec.provenance
