@@ -119,22 +119,33 @@ def profile_function(
     if not np.all(np.isfinite(steps[list(indices)]) & (steps[list(indices)] > 0)):
         raise InputError(f"profile steps must be finite and > 0, got {steps[list(indices)]}")
     optimiser = LBFGS(max_iter=100) if optimiser is None else optimiser
-    grid = np.arange(1, points + 1, dtype=float)
-    walk_index = np.repeat(indices, 2)
-    walk_offsets = np.stack([sign * grid * steps[i] for i in indices for sign in (-1.0, 1.0)])
-    values, converged, thetas = (
-        np.asarray(a)
-        for a in _walk_all(fn, optimiser, theta_hat, jnp.asarray(walk_index), jnp.asarray(walk_offsets), penalty)
-    )
+    walk_index, walk_offsets = walk_grid(steps, indices, points)
+    walks = _walk_all(fn, optimiser, theta_hat, jnp.asarray(walk_index), jnp.asarray(walk_offsets), penalty)
     best = float(nan_on_error(fn)(theta_hat))
+    return collect_profiles(walks, best, theta_hat, steps, indices, points, threshold, penalty, names)
+
+
+def walk_grid(steps: np.ndarray, indices: Sequence[int], points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The walks of `_walk_all`: for each index, its low then its high side, as (index per walk, offsets per walk)."""
+    grid = np.arange(1, points + 1, dtype=float)
+    walk_offsets = np.stack([sign * grid * steps[i] for i in indices for sign in (-1.0, 1.0)])
+    return np.repeat(indices, 2), walk_offsets
+
+
+def collect_profiles(walks, best, theta_hat, steps, indices, points, threshold, penalty, names) -> dict[str, Profile]:
+    """The [`Profile`][]s from the walks of `_walk_all` (values, converged, points) and the objective `best` at
+    `theta_hat`: each side's ΔNLL and where it crosses `threshold`."""
+    values, converged, thetas = (np.asarray(a) for a in walks)
+    theta_hat = np.asarray(theta_hat)
+    grid = np.arange(1, points + 1, dtype=float)
     values = np.where(values < penalty, values, np.nan)
     out = {}
     for j, i in enumerate(indices):
         low, high = 2 * j, 2 * j + 1
         minimum = min(best, np.nanmin(np.r_[values[low], values[high], best]))
         d_low, d_high = values[low] - minimum, values[high] - minimum
-        lo = _crossing(walk_offsets[low] * -1, d_low, threshold)
-        hi = _crossing(walk_offsets[high], d_high, threshold)
+        lo = _crossing(grid * steps[i], d_low, threshold)
+        hi = _crossing(grid * steps[i], d_high, threshold)
         theta_i = float(theta_hat[i])
         out[names[i]] = Profile(
             name=names[i],
