@@ -11,6 +11,13 @@ from ._expression import compile_formula as compile_formula
 from ._fit import fit as fit
 from ._free import FreeParameter as FreeParameter, default_free as default_free
 from ._identifiability import Identifiability as Identifiability, identifiability as identifiability
+from ._kymograph import (
+    KymographLeastSquares as KymographLeastSquares,
+    KymographProblem as KymographProblem,
+    define_kymograph_problem as define_kymograph_problem,
+    fit_kymograph as fit_kymograph,
+    spark_parameters as spark_parameters,
+)
 from ._multistart import (
     Multistart as Multistart,
     multistart as multistart,

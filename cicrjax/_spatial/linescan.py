@@ -68,10 +68,15 @@ class LineScan(eqx.Module):
             )
         x_pix = float(sol.x[0]) - 0.5 * dx + (jnp.arange(n_pixels, dtype=float) + 0.5) * self.pixel
         t_lines = float(sol.ts[0]) + jnp.arange(int(span / self.line_time + 1e-9) + 1, dtype=float) * self.line_time
-        image = _image(self.indicator, self.psf_fwhm, sol.ts, sol.x, sol[self.field], t_lines, x_pix)
+        image = self.observe(sol, t_lines, x_pix)
         if self.noise is not None:
             image = self.noise.sample(image, key=key)
         return t_lines, x_pix, image
+
+    def observe(self, sol: SpatialSolution, t_lines: Array, x_pix: Array) -> Array:
+        """The noiseless image F/F(first line) (lines × pixels) at line times `t_lines` (s) and pixel centres
+        `x_pix` (µm) chosen by the caller: no checks and no host reads, so it works under `jit` (fitting)."""
+        return _image(self.indicator, self.psf_fwhm, sol.ts, sol.x, sol[self.field], t_lines, x_pix)
 
 
 @eqx.filter_jit

@@ -53,12 +53,14 @@ def read_line_scan(path: str | Path, *, time_axis: int = 0) -> np.ndarray:
 
 
 def line_scan_sparks(
-    image, *, pixel: float, line_time: float, **detector
+    image, *, pixel: float, line_time: float, baseline_lines: int | None = None, **detector
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[SparkMetrics], float]:
     """Sparks in a recorded line scan of raw fluorescence (lines × pixels), with `pixel` µm and `line_time` s.
 
-    F0 is each pixel's median over the lines (sparks are rare and brief, so the median is the resting level); the
-    image becomes ΔF/F0 = F/F0 − 1 and goes to [`cicrjax.detect_sparks`][] (its keyword options in `detector`).
+    F0 is each pixel's median over the lines (sparks are rare and brief, so the median is the resting level; it
+    sits high where sparks fill much of a short scan), or its mean over the first `baseline_lines` lines (a quiet
+    start); the image becomes ΔF/F0 = F/F0 − 1 and goes to [`cicrjax.detect_sparks`][] (its keyword options in
+    `detector`).
     Returns line times (s), pixel centres (µm), ΔF/F0, the sparks' metrics and the frequency (sparks per 100 µm
     per s).
 
@@ -89,10 +91,12 @@ def line_scan_sparks(
         )
     if not np.all(np.isfinite(image)):
         raise InputError("the line scan holds NaN or infinite values; remove or fill them first")
-    f0 = np.median(image, axis=0)
+    if baseline_lines is not None and not 1 <= baseline_lines <= image.shape[0]:
+        raise InputError(f"the baseline takes 1 to {image.shape[0]} lines, got {baseline_lines}")
+    f0 = np.median(image, axis=0) if baseline_lines is None else image[:baseline_lines].mean(axis=0)
     if not np.all(f0 > 0):
         raise InputError(
-            "the resting fluorescence F0 (each pixel's median) is ≤ 0 in some pixels; give raw fluorescence with "
+            "the resting fluorescence F0 is ≤ 0 in some pixels; give raw fluorescence with "
             "its offset, not a background-subtracted or ΔF/F0 image"
         )
     df_f0 = image / f0 - 1.0

@@ -42,6 +42,7 @@ from .._farm._manifest import content_hash, plan, read_status, write_status
 from .._farm._progress import FarmProgress
 from .._farm._run import fit_all
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
+from .kymograph import add_options as add_kymograph_options, run_kymograph
 from .uncertainty import add_options as add_uncertainty_options, check_uncertainty
 from .write import CSV_ROWS
 
@@ -175,6 +176,7 @@ def add_parser(sub):
     p.add_argument(
         "--retry-failed", action="store_true", help="refit recordings that failed before (default: skip them)"
     )
+    add_kymograph_options(p)
     add_loader_options(p)
     p.set_defaults(func=run)
 
@@ -270,6 +272,8 @@ def _given(args, names) -> list[str]:
 def run(args):
     from .petab import run_petab
 
+    if args.model == "spark":  # a line scan (kymograph): fitting/_cli/kymograph.py
+        return run_kymograph(args)
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     settings = _settings(args)
