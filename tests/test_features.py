@@ -139,6 +139,48 @@ def test_period_and_its_derivative_of_a_sine_and_nan_where_undefined():
     assert np.isnan(settled[0]) and np.isnan(settled[1])
 
 
+GAIN_TS = np.linspace(0.0, 0.1, 101)  # s, Δt = 1 ms
+
+
+def hinch_gains(theta):
+    """Peak and integrated gain of Hinch et al. (2004) held at 0 mV along a prescribed trajectory: a Ca_i transient
+    of height θ₂ (µM) at 20 ms on the resting state, the RyR-inactivated pool z₃ rising to 0.1 with τ = 30 ms;
+    θ₁ is K_RyR (µM). No ODE solve: the features' own differentiation through the fluxes is what is checked."""
+    model = cj.Hinch2004(V=0.0, K_RyR=theta[0])
+    t = jnp.asarray(GAIN_TS)
+    rest = model.initial_state()
+    ca = rest[0] + theta[1] * jnp.exp(-(((t - 0.02) / 0.01) ** 2))
+    z3 = rest[4] + 0.1 * (1 - jnp.exp(-t / 0.03))
+    ys = jnp.tile(rest, (t.size, 1)).at[:, 0].set(ca).at[:, 4].set(z3).at[:, 2].add(-(z3 - rest[4]))
+    return cj.trajectory_features(model, t, ys, ["peak_gain", "integrated_gain"]), ys
+
+
+def test_gain_features_equal_flux_ratios_and_their_differences():
+    """Peak gain = max release / max trigger flux over the samples; integrated gain = ratio of their trapezoid
+    integrals (scipy); jacfwd of both against central differences (relative step 1e-5)."""
+    from scipy.integrate import trapezoid
+
+    theta = np.array([41.0, 0.5])
+    gains = lambda th: hinch_gains(th)[0]
+    values, jac = jax.jit(lambda th: (hinch_gains(th), jax.jacfwd(gains)(th)))(jnp.asarray(theta))
+    (values, ys), jac = (np.asarray(values[0]), np.asarray(values[1])), np.asarray(jac)
+    model = cj.Hinch2004(V=0.0, K_RyR=theta[0])
+    fluxes = jax.jit(jax.vmap(lambda y: jnp.stack([model.release_flux(y), model.trigger_flux(y)])))
+    release, trigger = np.asarray(fluxes(jnp.asarray(ys))).T
+    assert values[0] == pytest.approx(release.max() / trigger.max(), rel=1e-10)
+    assert values[1] == pytest.approx(trapezoid(release, GAIN_TS) / trapezoid(trigger, GAIN_TS), rel=1e-10)
+    assert values[0] > 1 and values[1] > 1  # CICR amplifies the trigger
+    run = jax.jit(gains)
+    for j in range(2):
+        h = 1e-5 * theta[j]
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        fd = (np.asarray(run(jnp.asarray(up))) - np.asarray(run(jnp.asarray(down)))) / (2 * h)
+        np.testing.assert_allclose(jac[:, j], fd, rtol=1e-5, atol=1e-8 * np.abs(values).max())
+    assert np.all(np.abs(jac[:, 0]) > 0)  # K_RyR moves both gains: the derivative is not trivially zero
+
+
 def test_feature_errors():
     ts = jnp.linspace(0.0, 1.0, 11)
     ys = jnp.zeros((11, 1))
