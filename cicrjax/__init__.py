@@ -16,7 +16,12 @@ from ._analysis import (
 )
 from ._batch import simulate_batch as simulate_batch
 from ._errors import ComputationError as ComputationError, InputError as InputError
-from ._features import FEATURES as FEATURES, Feature as Feature, trajectory_features as trajectory_features
+from ._features import (
+    FEATURES as FEATURES,
+    Feature as Feature,
+    check_resolution as check_resolution,
+    trajectory_features as trajectory_features,
+)
 from ._fluxes import (
     NCX as NCX,
     AllostericNCX as AllostericNCX,

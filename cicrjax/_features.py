@@ -4,6 +4,7 @@ derivative with respect to the trajectory, and through `simulate` with respect t
 
 import dataclasses
 import functools
+import warnings
 from collections.abc import Callable, Sequence
 
 import jax
@@ -248,6 +249,30 @@ FEATURES: dict[str, Feature] = {
         ),
     )
 }
+
+
+# save intervals a feature's value must span for its events to be resolved (an oscillation period: its extrema and
+# mid-level crossings; a transient's rise, width or decay: its onset, peak and crossings)
+MIN_INTERVALS = {"time_to_peak": 4, "fdhm": 4, "decay_tau": 4, "period": 8}
+
+
+def check_resolution(names: Sequence[str], values: ArrayLike, dt: float) -> None:
+    """Warn (`UserWarning`) for each feature among `names` whose value spans fewer save intervals `dt` (s) than
+    `MIN_INTERVALS` asks: the save grid is too coarse to resolve its events, so value and derivative are unreliable.
+
+    **Example:** `check_resolution(["period"], [0.7], 0.2)` warns: 3.5 intervals per period, 8 needed
+    """
+    values = np.asarray(values, dtype=float)
+    for name, value in zip(names, values, strict=True):
+        span = 1.0 / value if name == "frequency" else value
+        need = MIN_INTERVALS.get("period" if name == "frequency" else name)
+        if need is not None and np.isfinite(span) and abs(span) < need * dt:
+            warnings.warn(
+                f"feature {name!r} spans only {abs(span) / dt:.1f} save intervals of {dt:g} s; at least {need} are "
+                f"needed to resolve its events: save every {abs(span) / need:.3g} s or less",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def check_features(names: Sequence[str]) -> tuple[str, ...]:

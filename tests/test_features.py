@@ -181,6 +181,23 @@ def test_gain_features_equal_flux_ratios_and_their_differences():
     assert np.all(np.abs(jac[:, 0]) > 0)  # K_RyR moves both gains: the derivative is not trivially zero
 
 
+def test_a_save_grid_too_coarse_for_a_feature_is_warned():
+    """A 0.7 s period saved every 0.2 s spans 3.5 intervals (8 needed), a 50 ms time to peak every 20 ms 2.5 (4
+    needed); every 10 ms both are resolved. `local_sensitivity` runs this check on its feature values."""
+    import warnings
+
+    with pytest.warns(UserWarning, match=r"feature 'period' spans only 3\.5 save intervals of 0\.2 s; at least 8"):
+        cj.check_resolution(["period", "amplitude"], [0.7, 1.0], 0.2)
+    with pytest.warns(UserWarning, match=r"feature 'frequency' spans only 3\.5 .* save every 0\.0875 s or less"):
+        cj.check_resolution(["frequency"], [1 / 0.7], 0.2)
+    with pytest.warns(UserWarning, match=r"feature 'time_to_peak' spans only 2\.5 save intervals"):
+        cj.check_resolution(["time_to_peak"], [0.05], 0.02)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cj.check_resolution(["period", "frequency", "time_to_peak", "mean_ca"], [0.7, 1 / 0.7, 0.05, 0.001], 0.01)
+        cj.check_resolution(["period"], [np.nan], 0.2)  # undefined: said by its own error
+
+
 def test_feature_errors():
     ts = jnp.linspace(0.0, 1.0, 11)
     ys = jnp.zeros((11, 1))

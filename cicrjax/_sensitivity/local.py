@@ -11,7 +11,7 @@ import numpy as np
 from jaxtyping import ArrayLike
 
 from .._errors import ComputationError, InputError
-from .._features import check_features
+from .._features import check_features, check_resolution
 from .._model import AbstractModel
 from .._protocol import Protocol
 from .._simulate import simulate
@@ -80,6 +80,7 @@ def local_sensitivity(
                 f"feature {name!r} is undefined for this trajectory of {model.name} (e.g. the period of a cell "
                 "that does not oscillate, or a gain without a trigger); choose other features or parameters"
             )
+    check_resolution(features, values, float(np.diff(np.asarray(ts, dtype=float)[:2])[0]))
     with np.errstate(divide="ignore", invalid="ignore"):
         S = jacobian * p[None, :] / values[:, None]
     return LocalSensitivity(features, params, p, values, jacobian, S, mode)
