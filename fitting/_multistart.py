@@ -85,7 +85,9 @@ def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy, 
     (default all local ones; see [`cicrjax.map_sharded`][]): vmapped on an accelerator; on a CPU one start after
     another (`jax.lax.map`), where a vmapped batch would run every start in lockstep until the slowest is done
     (`XLA_FLAGS=--xla_force_host_platform_device_count=N` makes each of N cores a device)."""
-    devices = problem.devices[:1] or devices  # a population shares its cells over the devices, not its starts
+    # a population shares its cells over the devices, not its starts; reverse-mode gradients cannot be taken inside
+    # map_sharded's shard_map (cicrjax/_sharding.py), so such starts run on one device
+    devices = devices[:1] if problem.devices or problem.mode == "reverse" else devices
     return map_sharded(lambda th: strategy.run(problem, th), thetas, devices)
 
 
