@@ -194,6 +194,7 @@ from ._spatial import (
     firebreak_blocks as firebreak_blocks,
     firebreak_capacity as firebreak_capacity,
     front_positions as front_positions,
+    ip3r_puff as ip3r_puff,
     line_scan_sparks as line_scan_sparks,
     propagation_map as propagation_map,
     read_line_scan as read_line_scan,

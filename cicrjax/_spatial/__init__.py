@@ -24,7 +24,7 @@ from .rapid_buffers import RapidMobileBuffer as RapidMobileBuffer, WithRapidBuff
 from .simulate import memory_bytes as memory_bytes, simulate_spatial as simulate_spatial
 from .sites import site_density as site_density
 from .solution import SpatialSolution as SpatialSolution
-from .spark import SparkSite as SparkSite, cardiac_spark as cardiac_spark
+from .spark import SparkSite as SparkSite, cardiac_spark as cardiac_spark, ip3r_puff as ip3r_puff
 from .spark_detection import detect_sparks as detect_sparks
 from .spark_metrics import (
     SparkMetrics as SparkMetrics,
