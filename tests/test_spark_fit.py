@@ -89,6 +89,7 @@ def test_kymograph_problem_refuses_bad_input():
         (["--pixel-um", "0.2", "--line-ms", "2", "--free", "flux,nope"], "unknown spark parameter 'nope'"),
         (["--pixel-um", "0.2", "--line-ms", "2", "--window-um", "40"], "crop .* runs past the line scan's edge"),
         (["--pixel-um", "0.2", "--line-ms", "2", "--fix", "flux=-1"], "--fix flux must be >= 0"),
+        (["--pixel-um", "0.2", "--line-ms", "2", "--uncertainty", "profile"], "Laplace intervals only"),
     ],
 )
 def test_kymograph_fit_cli_bad_input_exits_2_and_writes_nothing(scan, tmp_path, capsys, args, message):

@@ -55,6 +55,8 @@ def run_kymograph(args) -> int:
     for dest, flag in NOT_HERE:
         if getattr(args, dest, None):
             raise UsageError(f"{flag} does not apply to --model spark (a kymograph fit); drop it")
+    if getattr(args, "uncertainty", None) not in (None, "laplace"):
+        raise UsageError("a kymograph fit gives Laplace intervals only; drop --uncertainty or give laplace")
     if args.recording is None:
         raise UsageError("give the line scan to fit: cicrjax fit LINESCAN --model spark --pixel-um X --line-ms Y")
     for option, value in (("--pixel-um", args.pixel_um), ("--line-ms", args.line_ms)):
@@ -114,11 +116,15 @@ def run_kymograph(args) -> int:
         )
     data = np.mean(crops, axis=0)
     # the crop's coordinates: its first line is time 0 and its first pixel's edge lies MARGIN µm into the grid;
-    # --fix/--start/--bounds of t_on and site_x are in the line scan's coordinates (for --average, the peak's: 0, 0)
-    t0, x0 = (n_before * line, (half + 0.5) * pixel) if args.average else (corners[0][0] * line, corners[0][1] * pixel)
+    # --fix/--start/--bounds of t_on and site_x are in the line scan's coordinates (t0, x0: where the crop's first
+    # line and first pixel's edge lie), with --average relative to the peak line and the peak pixel's centre
+    if args.average:
+        t0, x0 = -n_before * line, -(half + 0.5) * pixel
+    else:
+        t0, x0 = corners[0][0] * line, corners[0][1] * pixel
     shift = {"t_on": -t0, "site_x": MARGIN - x0}
-    peak = chosen[0] if not args.average else None
-    t_on = n_before * line - (float(peak.time_to_peak) if peak is not None else 0.01)
+    rise = float(chosen[0].time_to_peak) if not args.average else float("nan")
+    t_on = n_before * line - (rise if np.isfinite(rise) else 0.01)  # the onset's estimate: the 10 % crossing
     model = cardiac_spark(
         SparkSite(
             grid=Grid(int(round((data.shape[1] * pixel + 2 * MARGIN) / DX)), DX),
