@@ -69,7 +69,7 @@ def line_scan_sparks(
     """
     for name, value, unit in (("pixel", pixel, "µm"), ("line_time", line_time, "s")):
         if value is None:
-            raise InputError(f"the line scan's {name} ({unit}) is missing; give it (--pixel-um, --line-ms)")
+            raise InputError(f"the line scan's {name} ({unit}) is missing; give {name}=")
         if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a finite number > 0 ({unit}), got {value!r}")
     min_ms, min_um = detector.get("min_ms", MIN_MS), detector.get("min_um", MIN_UM)
