@@ -105,3 +105,12 @@ def test_kymograph_fit_cli_says_when_there_is_no_spark(tmp_path, capsys):
     np.save(tmp_path / "quiet.npy", noise)
     assert main(["fit", str(tmp_path / "quiet.npy"), *ARGS[:-2], "--out", str(tmp_path / "out")]) == 2
     assert "no spark detected" in capsys.readouterr().err
+
+
+def test_kymograph_options_are_refused_for_another_model(scan, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["fit", str(scan), "--model", "li-rinzel1994", "--pixel-um", "0.2", "--average"]
+    assert main([*argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--pixel-um, --average apply to --model spark" in err and err.count("\n") == 1
+    assert not out.exists()

@@ -42,7 +42,7 @@ from .._farm._manifest import content_hash, plan, read_status, write_status
 from .._farm._progress import FarmProgress
 from .._farm._run import fit_all
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
-from .kymograph import add_options as add_kymograph_options, run_kymograph
+from .kymograph import add_options as add_kymograph_options, refuse_kymograph_options, run_kymograph
 from .uncertainty import add_options as add_uncertainty_options, check_uncertainty
 from .write import CSV_ROWS
 
@@ -274,6 +274,7 @@ def run(args):
 
     if args.model == "spark":  # a line scan (kymograph): fitting/_cli/kymograph.py
         return run_kymograph(args)
+    refuse_kymograph_options(args)
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     settings = _settings(args)

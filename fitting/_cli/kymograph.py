@@ -51,6 +51,26 @@ def add_options(p) -> None:
     )
 
 
+# the kymograph options with their defaults (dest, flag, default): a fit of another model refuses them
+KYMOGRAPH_OPTIONS = (
+    ("pixel_um", "--pixel-um", None),
+    ("line_ms", "--line-ms", None),
+    ("time_axis", "--time-axis", "0"),
+    ("average", "--average", False),
+    ("window_um", "--window-um", "6"),
+    ("before_ms", "--before-ms", "30"),
+    ("after_ms", "--after-ms", "60"),
+    ("baseline_ms", "--baseline-ms", None),
+)
+
+
+def refuse_kymograph_options(args) -> None:
+    """Raise `UsageError` if a kymograph option was given to a fit of a model other than `spark`."""
+    given = [flag for dest, flag, default in KYMOGRAPH_OPTIONS if getattr(args, dest, default) != default]
+    if given:
+        raise UsageError(f"{', '.join(given)} apply to --model spark (a line scan) only; drop them")
+
+
 def run_kymograph(args) -> int:
     for dest, flag in NOT_HERE:
         if getattr(args, dest, None):
