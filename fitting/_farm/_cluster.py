@@ -1,6 +1,8 @@
 """Where the chunks of a folder fit run: in this process, or on Dask workers (an embedded `LocalCluster`, or an
 existing cluster joined by its scheduler's address). Each worker is a long-lived process, so the functions it
-compiled for one chunk are reused for the next recordings of the same shape."""
+compiled for one chunk are reused for the next recordings of the same shape; each also keeps JAX's persistent
+compilation cache as the `cicrjax` command does (`CICRJAX_CACHE_DIR`), so a worker that starts later, or the next
+run, loads what another worker compiled."""
 
 import contextlib
 import logging
@@ -42,6 +44,7 @@ def task_farm(workers: int | None = None, scheduler: str | None = None) -> Itera
                 "the address and that the scheduler runs"
             ) from None
         with client:
+            _enable_compilation_cache(client)
             yield client
         return
     with (
@@ -50,7 +53,24 @@ def task_farm(workers: int | None = None, scheduler: str | None = None) -> Itera
         ) as cluster,
         Client(cluster) as client,
     ):
+        _enable_compilation_cache(client)
         yield client
+
+
+def _enable_compilation_cache(client) -> None:
+    """Every worker of `client`'s cluster, and every one that joins it later, enables JAX's persistent compilation
+    cache (`cicrjax._cli.main.enable_compilation_cache`, with the worker's own `CICRJAX_CACHE_DIR`)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class CompilationCache(WorkerPlugin):
+        name = "cicrjax-compilation-cache"
+
+        def setup(self, worker):
+            from cicrjax._cli.main import enable_compilation_cache
+
+            enable_compilation_cache()
+
+    client.register_plugin(CompilationCache())
 
 
 def run_chunks(client, work: Callable, chunks: Sequence[list], lost: Callable) -> Iterator[dict]:
