@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Batch and fit cases at 1k, 10k and 100k cells, float32 and float64, on the accelerator, in a 330 s budget (each
-# fit capped at 60 s, said in its row). Reports cells per second.
+# Batch and fit cases at 1k, 10k and 100k cells, float32 and float64, the cells split over every local device
+# (all GPUs), in a 330 s budget (each fit capped at 60 s, said in its row). Reports cells per second and the
+# device count in every row.
 # Usage, from anywhere: bash benchmarks/gpu.sh OUT.json [SIZES...]   (default sizes: 1000 10000 100000; total time
 # budget GPU_BUDGET_S, default 330 s)
 # Needs jax (with its CUDA plugin), diffrax, equinox, optax, optimistix, jaxtyping, numpy; cicrjax need not be
