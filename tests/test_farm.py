@@ -151,7 +151,7 @@ def test_two_worker_cluster_gives_the_serial_results(serial, folder, tmp_path, m
     out = tmp_path / "fits"
     assert main(["fit", str(cells), *ARGV, "--out", str(out), "--workers", "2", "--chunk", "4"]) == 1
     err = capsys.readouterr().err
-    assert "1 of 5 recording(s) could not be fitted: zbad" in err
+    assert "1 of 5 recording(s) could not be fitted: zbad" in err, err[-3000:]
     assert "recordings [##############################] 5/5: 4 done, 1 failed, 0 skipped" in err
     bad = _status(out, "zbad")
     assert (
