@@ -85,10 +85,15 @@ def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy, 
     (default all local ones; see [`cicrjax.map_sharded`][]): vmapped on an accelerator; on a CPU one start after
     another (`jax.lax.map`), where a vmapped batch would run every start in lockstep until the slowest is done
     (`XLA_FLAGS=--xla_force_host_platform_device_count=N` makes each of N cores a device)."""
-    # a population shares its cells over the devices, not its starts; reverse-mode gradients cannot be taken inside
-    # map_sharded's shard_map (cicrjax/_sharding.py), so such starts run on one device
-    devices = devices[:1] if problem.devices or problem.mode == "reverse" else devices
-    return map_sharded(lambda th: strategy.run(problem, th), thetas, devices)
+    return map_sharded(lambda th: strategy.run(problem, th), thetas, _start_devices(problem, devices))
+
+
+def _start_devices(problem: Problem, devices):
+    """The devices that share the starts: `devices` (default all local ones), or the first of them for a population
+    (its cells share the devices) and in reverse mode (whose gradients cannot be taken inside `map_sharded`'s
+    `shard_map`: see cicrjax/_sharding.py)."""
+    devices = tuple(jax.local_devices() if devices is None else devices)
+    return devices[:1] if problem.devices or problem.mode == "reverse" else devices
 
 
 def multistart(
@@ -189,7 +194,8 @@ def run_cells(
         d, th = x
         return strategy.run(eqx.tree_at(lambda q: q.data, problem, d), th)
 
-    out = map_sharded(one, (jnp.repeat(data, starts, axis=0), thetas.reshape(cells * starts, -1)), devices)
+    pairs = (jnp.repeat(data, starts, axis=0), thetas.reshape(cells * starts, -1))
+    out = map_sharded(one, pairs, _start_devices(problem, devices))
     return jax.tree.map(lambda x: x.reshape(cells, starts, *x.shape[1:]), out)
 
 
