@@ -505,6 +505,7 @@ def test_posterior_from_the_cli_writes_draws_and_diagnostics(calcium_csv, tmp_pa
     assert (v3["ci_low"], v3["ci_high"]) == pytest.approx((low, high), rel=1e-12)
     assert np.log(high / low) == pytest.approx(2 * 1.96 * 0.01, rel=0.1)
     assert (out / "posterior.nc").exists() == (importlib.util.find_spec("arviz") is not None)
+    assert (out / "chains.png").stat().st_size > 0 and (out / "corner.png").stat().st_size > 0
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """`cicrjax fit --uncertainty laplace|profile|posterior|none`: the intervals of a fit by that method, the
 results.json entries it adds (`ci_method`, `profiles` or `diagnostics`) and the files it writes beside the fit
-(`profiles.csv`, `profiles.png`; `posterior.npz`, and `posterior.nc` where ArviZ is installed)."""
+(`profiles.csv`, `profiles.png`; `posterior.npz`, `chains.png`, `corner.png`, and `posterior.nc` where ArviZ is
+installed)."""
 
 import dataclasses
 import math
@@ -28,7 +29,7 @@ def add_options(p) -> None:
         default=None,
         help="95%% intervals: laplace (default: Gauss-Newton or Hessian, symmetric in the transformed coordinate), "
         "profile (likelihood ratio; writes profiles.csv and profiles.png), posterior (NUTS, needs "
-        "cicrjax[posterior]; writes posterior.npz) or none; not with --petab",
+        "cicrjax[posterior]; writes posterior.npz, chains.png, corner.png) or none; not with --petab",
     )
     p.add_argument("--profile-points", default=None, metavar="N", help="profile points per side (default 8)")
     p.add_argument("--chains", default=None, metavar="N", help="NUTS chains (default 4)")
@@ -111,7 +112,8 @@ def intervals(settings: Settings, problem, result, *, seed: int = 0):
             seed=seed,
         )
         low, high = post.ci_low, post.ci_high
-        extra = Intervals({**base, "diagnostics": _finite(post.diagnostics())}, {"posterior.npz": post.save})
+        files = {"posterior.npz": post.save, "chains.png": _sample_png(post, "chains"), "corner.png": _sample_png(post)}
+        extra = Intervals({**base, "diagnostics": _finite(post.diagnostics())}, files)
     return dataclasses.replace(result, ci_low=low, ci_high=high), extra
 
 
@@ -148,6 +150,23 @@ def _profiles_png(profiles: dict):
         fig, axes = plt.subplots(1, len(profiles), figsize=(4.0 * len(profiles), 3.0), squeeze=False)
         for ax, p in zip(axes[0], profiles.values(), strict=True):
             profile(p.values, p.nll, name=p.name, estimate=p.estimate, level=p.threshold, ax=ax)
+        fig.tight_layout()
+        save_figure(fig, path)
+        return (path,)
+
+    return write
+
+
+def _sample_png(post, kind: str = "corner"):
+    """A writer of the posterior's trace plot (`kind` "chains") or corner plot (`cicrjax.plot`)."""
+
+    def write(path: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from cicrjax import plot
+
+        fig = getattr(plot, kind)(post.samples, post.names)
         fig.tight_layout()
         save_figure(fig, path)
         return (path,)
