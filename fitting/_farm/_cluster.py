@@ -47,7 +47,12 @@ def task_farm(workers: int | None = None, scheduler: str | None = None) -> Itera
             _enable_compilation_cache(client)
             yield client
         return
+    import dask
+
+    # Worker processes import JAX before they answer; on a loaded machine (load 10-13) that outlasted Dask's 30 s
+    # connect timeout once ("Cluster closed without starting up"), so the embedded cluster waits longer.
     with (
+        dask.config.set({"distributed.comm.timeouts.connect": "120s"}),
         LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
         ) as cluster,
