@@ -3,8 +3,13 @@
 Li–Rinzel cytosolic Ca over 0–10 s (101 samples, Gaussian noise σ = 0.01 µM, seed 0), v3 and d5 free, fitted from
 two starts by single shooting; then `fitting.profile_likelihood` (5 points a side) and `fitting.posterior` (2 chains,
 100 warm-up steps, 100 draws). Prints each method's 95% interval and its wall time (compilation included).
+
+`python -m benchmarks.uncertainty --ess` instead samples the posterior of the bundled recording (the `cicrjax demo`
+problem: li-rinzel1994, v3 and d5 free, Fura-2 ratio) by NUTS, twice (the second call reuses the compiled sampler),
+and prints the bulk ESS per second of each.
 """
 
+import sys
 import time
 
 import jax.numpy as jnp
@@ -43,5 +48,37 @@ def main() -> None:
     )
 
 
+def ess_per_second(chains: int = 2, warmup: int = 100, draws: int = 100) -> None:
+    """NUTS on the bundled Li–Rinzel Fura-2 recording from its fit: bulk ESS per second, cold and warm."""
+    from fitting._cli.demo import FREE, RECORDING, T0
+
+    rec = cj.load_recording(RECORDING)
+    problem = fitting.define_problem(
+        cj.LiRinzel1994(),
+        rec.time,
+        rec.traces,
+        free=list(FREE),
+        bounds=FREE,
+        signal=fitting.RatioSignal(cj.Fura2()),
+        t0=T0,
+        rtol=1e-8,
+        atol=1e-10,
+        max_steps=20_000,
+    )  # fmt: skip  (the problem of `cicrjax demo`)
+    result = fitting.fit(problem, 4, seed=0)
+    print("fit:", dict(zip(result.names, result.estimates.round(5).tolist(), strict=True)), f"({result.strategy})")
+    for label in ("cold (compiling)", "warm"):
+        start = time.perf_counter()
+        post = fitting.posterior(problem, result.theta, result.covariance, chains=chains, warmup=warmup, draws=draws)
+        wall = time.perf_counter() - start
+        d = post.diagnostics()
+        ess = {n: round(float(v), 1) for n, v in d["ess_bulk"].items()}
+        rate = {n: round(v / wall, 2) for n, v in ess.items()}
+        print(
+            f"NUTS {label}: {chains} chains x ({warmup} warm-up + {draws} draws) in {wall:.1f} s; bulk ESS {ess}; "
+            f"ESS/s {rate}; R-hat {d['rhat']}; divergences {d['divergences']}"
+        )
+
+
 if __name__ == "__main__":
-    main()
+    ess_per_second() if "--ess" in sys.argv[1:] else main()
