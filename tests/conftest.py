@@ -1,6 +1,7 @@
 """Strict numerics for every test: float64, rank promotion raises, shared data located once."""
 
 import os
+import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,6 +33,34 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if getattr(config, "_cicrjax_cache_owner", False):
         shutil.rmtree(os.environ.pop(_CACHE_ENV), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def once_per_session():
+    """`once(name, compute)`: `compute()` run once per test session, its (picklable) result shared by the xdist
+    workers through the session's cache folder. The first worker to ask computes it under a file lock; the others
+    wait and load it. Without the folder (or without POSIX file locks) every caller computes."""
+
+    def once(name: str, compute):
+        folder = os.environ.get(_CACHE_ENV)
+        try:
+            import fcntl
+        except ImportError:
+            return compute()
+        if not folder:
+            return compute()
+        path = Path(folder) / f"{name}.pickle"
+        with open(path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path.exists():
+                return pickle.loads(path.read_bytes())
+            value = compute()
+            part = path.with_suffix(".part")
+            part.write_bytes(pickle.dumps(value))
+            part.replace(path)
+            return value
+
+    return once
 
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

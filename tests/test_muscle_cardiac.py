@@ -16,7 +16,13 @@ def _stack(xs):
 
 
 @pytest.fixture(scope="module")
-def runs():
+def runs(once_per_session):
+    """Forty paced beats of seven cells (see `_runs`), computed once per session even when the module's tests are
+    split over two xdist workers."""
+    return once_per_session("test_muscle_cardiac.runs", _runs)
+
+
+def _runs():
     """Forty paced beats of seven cells in one vmapped, compiled call (Rosenbrock solver), from the resting state.
 
     Lanes, paced at 1 Hz unless said: 0 control; 1 Ca-free bath; 2 K_act × 3 (E4146K-like); 3 K_act × 3 with
