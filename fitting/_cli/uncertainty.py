@@ -97,7 +97,10 @@ def intervals(settings: Settings, problem, result, *, seed: int = 0):
         low = np.array([profiles[n].ci_low for n in result.names])
         high = np.array([profiles[n].ci_high for n in result.names])
         flags = {n: {"open_low": p.open_low, "open_high": p.open_high, "flat": p.flat} for n, p in profiles.items()}
-        files = {"profiles.csv": lambda path: _profiles_csv(path, profiles), "profiles.png": _profiles_png(profiles)}
+        files = {
+            "profiles.csv": lambda path: _profiles_csv(path, profiles),
+            "profiles.png": _png(lambda: _profiles_figure(profiles)),
+        }
         extra = Intervals({**base, "profiles": flags}, files)
     else:
         from .._posterior import posterior
@@ -112,7 +115,13 @@ def intervals(settings: Settings, problem, result, *, seed: int = 0):
             seed=seed,
         )
         low, high = post.ci_low, post.ci_high
-        files = {"posterior.npz": post.save, "chains.png": _sample_png(post, "chains"), "corner.png": _sample_png(post)}
+        from cicrjax.plot import chains, corner
+
+        files = {
+            "posterior.npz": post.save,
+            "chains.png": _png(lambda: chains(post.samples, post.names)),
+            "corner.png": _png(lambda: corner(post.samples, post.names)),
+        }
         extra = Intervals({**base, "diagnostics": _finite(post.diagnostics())}, files)
     return dataclasses.replace(result, ci_low=low, ci_high=high), extra
 
@@ -136,20 +145,14 @@ def _profiles_csv(path: Path, profiles: dict) -> None:
     return (path,)
 
 
-def _profiles_png(profiles: dict):
-    """A writer of every profile in one figure (`cicrjax.plot.profile`, one panel per parameter)."""
+def _png(draw):
+    """A writer of the figure that `draw()` returns (a `cicrjax.plot` function's Figure), drawn off screen."""
 
-    def write(path: Path) -> None:
+    def write(path: Path) -> tuple[Path]:
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from cicrjax.plot import profile
-
-        fig, axes = plt.subplots(1, len(profiles), figsize=(4.0 * len(profiles), 3.0), squeeze=False)
-        for ax, p in zip(axes[0], profiles.values(), strict=True):
-            profile(p.values, p.nll, name=p.name, estimate=p.estimate, level=p.threshold, ax=ax)
+        fig = draw()
         fig.tight_layout()
         save_figure(fig, path)
         return (path,)
@@ -157,18 +160,13 @@ def _profiles_png(profiles: dict):
     return write
 
 
-def _sample_png(post, kind: str = "corner"):
-    """A writer of the posterior's trace plot (`kind` "chains") or corner plot (`cicrjax.plot`)."""
+def _profiles_figure(profiles: dict):
+    """Every profile in one figure (`cicrjax.plot.profile`, one panel per parameter)."""
+    import matplotlib.pyplot as plt
 
-    def write(path: Path) -> None:
-        import matplotlib
+    from cicrjax.plot import profile
 
-        matplotlib.use("Agg")
-        from cicrjax import plot
-
-        fig = getattr(plot, kind)(post.samples, post.names)
-        fig.tight_layout()
-        save_figure(fig, path)
-        return (path,)
-
-    return write
+    fig, axes = plt.subplots(1, len(profiles), figsize=(4.0 * len(profiles), 3.0), squeeze=False)
+    for ax, p in zip(axes[0], profiles.values(), strict=True):
+        profile(p.values, p.nll, name=p.name, estimate=p.estimate, level=p.threshold, ax=ax)
+    return fig
