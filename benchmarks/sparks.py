@@ -1,6 +1,7 @@
 """Spark benchmark: the cardiac spark default (100 cells of 0.2 µm, 0.1 s at dt = 20 µs, Fluo-4 and a stationary
 buffer) simulated, scanned (0.2 µm pixels, 2 ms lines) and measured; the derivative of its ΔF/F0 amplitude and FWHM
-with respect to the release flux by forward mode against central finite differences; one stochastic-cluster run;
+with respect to the release flux by forward mode against central finite differences; one triggered stochastic-cluster
+run; spark-to-wave recruitment in a row of 5 clusters at 4 SR loads × 8 seeds;
 a kymograph fit of one noisy spark (flux, D_c, duration; 4 starts); detection in a 10 000-line × 200-pixel noisy
 scan with 200 planted sparks (ΔF/F0 1, noise s.d. 0.25).
 
@@ -78,14 +79,24 @@ def main(argv=None):
     h = 1.0
     fd = (metrics(flux + h) - metrics(flux - h)) / (2 * h)
     print(f"d/dflux by jvp (first call {first:.2f} s): {d.tolist()}; central FD (h = {h:g}): {fd.tolist()}")
-    model = cj.cardiac_spark(cj.StochasticCluster(key=jax.random.key(0)))
+    model = cj.cardiac_spark(cj.StochasticCluster(key=jax.random.key(0), trigger=20.0))
     start = time.perf_counter()
     sol = cj.simulate_spatial(model, 0.2, dt=DT, save_dt=SAVE_DT)
     jax.block_until_ready(sol.ys)
     print(
         f"stochastic cluster, 0.2 s: first call {time.perf_counter() - start:.2f} s, "
-        f"open time {float(sol.events.open_time):.3f} channel·s"
+        f"open time {float(sol.events.open_time[0]):.3f} channel·s"
     )
+    row = cj.StochasticCluster(
+        key=jax.random.key(0), site=cj.SparkSite(grid=cj.Grid(60, 0.2), flux=0.0, site_x=2.0), n_sites=5, trigger=20.0
+    )
+    loads = {"jsr0": jnp.array([1000.0, 2000.0, 3000.0, 4000.0])}
+    for label in ("first call", "then"):
+        start = time.perf_counter()
+        share, _ = cj.spark_to_wave(row, loads, 0.1, seeds=8)
+        jax.block_until_ready(share)
+        print(f"spark-to-wave, 5 sites, 4 SR loads x 8 seeds, 0.1 s: {label} {time.perf_counter() - start:.2f} s")
+    print(f"  share of neighbours recruited at SR load 1, 2, 3, 4 mM: {np.round(np.asarray(share), 3).tolist()}")
 
     fit_one_spark(args.repeats)
 

@@ -201,6 +201,7 @@ from ._spatial import (
     simulate_spatial as simulate_spatial,
     site_density as site_density,
     spark_metrics as spark_metrics,
+    spark_to_wave as spark_to_wave,
     wave_metrics as wave_metrics,
     wave_speed as wave_speed,
 )

@@ -174,7 +174,7 @@ def test_spark_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, 
 def cluster_runs():
     """Open channel-time of a cluster without Ca or luminal feedback (n_hill = 0, no release), for keys 0, 0, 1, 2."""
     site = cj.SparkSite(grid=cj.Grid(10, 0.5), flux=0.0, site_x=2.5)
-    base = cj.StochasticCluster(key=jax.random.key(0), site=site, n_hill=0.0, unitary=0.0, k_open=400.0)
+    base = cj.StochasticCluster(key=jax.random.key(0), site=site, n_hill=0.0, unitary=0.0, k_open=400.0, k_close=200.0)
 
     def run(key):
         model = cj.StochasticCluster(**{**vars(base), "key": key})
@@ -185,7 +185,7 @@ def cluster_runs():
 
 
 def test_the_same_seed_gives_the_same_stochastic_cluster(cluster_runs):
-    t = np.asarray(cluster_runs.open_time)
+    t = np.asarray(cluster_runs.open_time)[:, 0]
     assert t[0] == t[1] and t[0] != t[2] and t[2] != t[3]
     np.testing.assert_array_equal(cluster_runs.n_open[0], cluster_runs.n_open[1])
 
@@ -198,8 +198,54 @@ def test_cluster_channels_follow_their_two_state_chain(cluster_runs):
     k = np.arange(steps)
     expected = np.sum(20 * p_o / (p_o + p_c) * (1 - (1 - p_o - p_c) ** k)) * dt  # channel·s over 0.5 s, ≈ 4.975
     # s.d. of one run's open time ≈ √(2 N π(1−π) T/λ) = √(2·5·0.5/400) ≈ 0.11 channel·s; the mean of 3 runs ± 4 s.d.
-    np.testing.assert_allclose(np.mean(np.asarray(cluster_runs.open_time)[1:]), expected, atol=0.26)
+    np.testing.assert_allclose(np.mean(np.asarray(cluster_runs.open_time)[1:, 0]), expected, atol=0.26)
     assert np.all(np.asarray(cluster_runs.n_open) >= 0) and np.all(np.asarray(cluster_runs.n_open) <= 20)
+
+
+# Spark-to-wave: a row of 5 default clusters 2 µm apart, 20 channels of the first opened at t = 0, 4 seeds each.
+# Sets: SR load 1000, 2000, 3000, 4000 µM at the default sensitivity (K_open 2 µM); K_open 0.7 µM at load 1000;
+# load 4000 with no trigger (spontaneous firing only).
+ROW_SETS = {
+    "jsr0": [1000.0, 2000.0, 3000.0, 4000.0, 1000.0, 4000.0],
+    "K_open": [2.0, 2.0, 2.0, 2.0, 0.7, 2.0],
+    "trigger": [20.0, 20.0, 20.0, 20.0, 20.0, 0.0],
+}
+
+
+@pytest.fixture(scope="module")
+def recruitment():
+    site = cj.SparkSite(grid=cj.Grid(60, 0.2), flux=0.0, site_x=2.0)
+    row = cj.StochasticCluster(key=jax.random.key(0), site=site, n_sites=5, trigger=20.0)
+    values = {k: jnp.asarray(v) for k, v in ROW_SETS.items()}
+    share, fire = cj.spark_to_wave(row, values, 0.1, seeds=4)
+    _, fire_again = cj.spark_to_wave(row, values, 0.1, seeds=4)  # same shapes: no second compilation
+    return np.asarray(share), np.asarray(fire), np.asarray(fire_again)
+
+
+def test_a_spark_turns_into_a_wave_as_sr_load_or_ryr_sensitivity_rises(recruitment):
+    share, fire, _ = recruitment
+    # The triggered site fires at the first step (2e-5 s) in every triggered run.
+    np.testing.assert_allclose(fire[:5, :, 0], 2e-5, rtol=1e-9)
+    # Default load and sensitivity: every spark stays local; recruitment grows with the load, all sites at 4×.
+    assert share[0] == 0.0 and share[0] <= share[1] <= share[2] <= share[3] and share[3] == 1.0
+    assert share[2] > share[1]
+    # A sensitised RyR (K_open 2 → 0.7 µM) recruits most neighbours at the default load.
+    assert share[4] >= 0.5
+    # Without the trigger, the overloaded row hardly fires on its own (at most 1 of its 16 sites in 0.1 s).
+    assert share[5] <= 1 / 16
+    # A wave is saltatory: each site fires after its nearer neighbour, and faster at the higher load.
+    assert np.all(np.diff(fire[3], axis=-1) > 0)
+    latency = [np.mean(np.diff(fire[i], axis=-1)[np.isfinite(np.diff(fire[i], axis=-1))]) for i in (2, 3)]
+    assert latency[1] < latency[0]
+
+
+def test_spark_to_wave_is_reproducible_and_refuses_a_single_site(recruitment):
+    _, fire, fire_again = recruitment
+    np.testing.assert_array_equal(fire, fire_again)
+    with pytest.raises(cj.InputError, match="n_sites >= 2"):
+        cj.spark_to_wave(cj.StochasticCluster(key=jax.random.key(0)), {"jsr0": jnp.ones(1)}, 0.1)
+    with pytest.raises(cj.InputError, match="seeds must be a whole number >= 1"):
+        cj.spark_to_wave(cj.StochasticCluster(key=jax.random.key(0), n_sites=2), {"jsr0": jnp.ones(1)}, 0.1, seeds=0)
 
 
 def test_detector_finds_planted_sparks_in_noise():

@@ -21,6 +21,7 @@ from .metrics import (
 )
 from .model import AbstractSpatialModel as AbstractSpatialModel
 from .rapid_buffers import RapidMobileBuffer as RapidMobileBuffer, WithRapidBuffers as WithRapidBuffers
+from .recruitment import spark_to_wave as spark_to_wave
 from .simulate import memory_bytes as memory_bytes, simulate_spatial as simulate_spatial
 from .sites import site_density as site_density
 from .solution import SpatialSolution as SpatialSolution
