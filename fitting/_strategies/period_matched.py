@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from cicrjax import InputError
+from cicrjax import InputError, map_sharded
 
 from .._blurred import blur, blurred_residuals, dense_signal
 from .._objective import objective, predict, signal_residuals
@@ -108,7 +108,7 @@ class PeriodMatched(AbstractStrategy):
             folded = jnp.mod(points + half, 4.0 * half)
             folded = jnp.where(folded > 2.0 * half, 4.0 * half - folded, folded) - half
             points = points.at[1:].set(jnp.where(bounded, folded, points)[1:])
-            scores, distances, ok = jax.vmap(score)(points)
+            scores, distances, ok = _each(score, points)
             i = jnp.argmin(scores)
             # shrink around a point that oscillates; keep searching as widely while none does
             radius = jnp.where(jnp.isfinite(distances[i]), radius * self.shrink, radius)
@@ -119,7 +119,7 @@ class PeriodMatched(AbstractStrategy):
             (theta, _), (scores, ok) = jax.lax.scan(round_, (theta0, radius0), units)
             return theta, scores[-1], ok[0]  # the first round's first point is the start
 
-        thetas, losses, start_ok = jax.vmap(search)(offsets)
+        thetas, losses, start_ok = _each(search, offsets)
         start_ok = start_ok[0]
 
         # Levenberg–Marquardt on every chain at every blur width in turn, then (with a Levenberg–Marquardt
@@ -160,6 +160,12 @@ class PeriodMatched(AbstractStrategy):
             return RunOutput(theta, value, steps, converged, (value >= problem.penalty).astype(jnp.int32), ~start_ok)
         out = self.optimiser.run(problem, thetas[jnp.argmin(losses)])
         return RunOutput(out.theta, out.value, out.iterations + steps, out.converged, out.failures, ~start_ok)
+
+
+def _each(fn, xs):
+    """`fn` over the rows of `xs`: one after another on a CPU, where a vmapped adaptive solve would run every row in
+    lockstep with the slowest (and rewrite every row's save buffer at each step); vmapped on an accelerator."""
+    return map_sharded(fn, xs, jax.local_devices()[:1])
 
 
 def _width(p) -> float:
