@@ -23,6 +23,7 @@ from cicrjax import (
     pace,
     parse_indicator,
     parse_protocol,
+    with_parameters,
 )
 from cicrjax.cli import (
     UsageError,
@@ -113,6 +114,13 @@ def add_parser(sub):
     p.add_argument("--pacing-start", default="0", metavar="T", help="time of the first paced beat (s, default 0)")
     p.add_argument(
         "--prepace", default="1", metavar="N", help="beats simulated before the recording starts (default 1)"
+    )
+    p.add_argument(
+        "--settle",
+        default="100",
+        metavar="N",
+        help="a paced fit first paces the model N beats at the cycle length from its rest state, once, at the start "
+        "values, and starts every evaluation from that limit cycle (default 100; 0: from the rest state)",
     )
     p.add_argument(
         "--starts", default="8", metavar="N", help=f"number of multistart points (default 8, at most {MAX_STARTS})"
@@ -235,15 +243,16 @@ def _recordings(text: str) -> list[Path]:
     return [path]
 
 
-def _pacing(args, model, protocol, ts, trace=None):
-    """The paced protocol (`--prepace` beats before the first recorded one, merged with --protocol's stimuli) and the
-    simulation start, or the given protocol and `None`. Without --pacing-period, a model with a membrane voltage
-    that no --protocol drives is paced at the cycle length and phase of the beats in `trace`
+def _pacing(args, model, protocol, ts, trace=None, rtol=1e-6):
+    """The paced protocol (`--prepace` beats before the first recorded one, merged with --protocol's stimuli), the
+    simulation start and the initial state (`--settle` beats paced once from the rest state: the limit cycle at the
+    recording's rate), or the given protocol and `None`, `None`. Without --pacing-period, a model with a membrane
+    voltage that no --protocol drives is paced at the cycle length and phase of the beats in `trace`
     (`cicrjax.estimate_pacing`), and the assumption joins `args.assumed` to be said once the inputs are checked."""
     if args.pacing_period is None:
         driven = protocol is not None and "V" in protocol.stimuli
         if trace is None or driven or "V" not in [p.name for p in model.parameters()]:
-            return protocol, None
+            return protocol, None, None
         found = estimate_pacing(ts, trace)
         period, first = found.period, found.first
         args.assumed.append(
@@ -254,9 +263,26 @@ def _pacing(args, model, protocol, ts, trace=None):
         period = parse_float(args.pacing_period, "--pacing-period")
         first = parse_float(args.pacing_start, "--pacing-start")
     prepace = parse_int(args.prepace, "--prepace", 0)
+    settle = parse_int(args.settle, "--settle", 0)
     start = first - prepace * period
     count = math.ceil((float(ts[-1]) - first) / period) + 1 + prepace if period > 0 else 1
-    return pace(model, period, count=count, start=start, protocol=protocol), min(start, float(ts[0]))
+    y0 = _settled(model, period, settle, protocol, rtol) if settle and period > 0 else None
+    return pace(model, period, count=count, start=start, protocol=protocol), min(start, float(ts[0])), y0
+
+
+def _settled(model, period, beats, protocol, rtol):
+    """The state at the onset of beat `beats` + 1 of `model` paced every `period` s from its rest state (one solve):
+    near the limit cycle at the recording's rate, where a cell held at it has been paced for minutes."""
+    import jax.numpy as jnp
+
+    from cicrjax import simulate
+
+    paced_beats = pace(model, period, count=beats, protocol=protocol)
+    end = jnp.asarray([beats * period])
+    sol = simulate(model, end, t0=0.0, protocol=paced_beats, rtol=rtol, atol=rtol * 1e-3, max_steps=4096 * beats)
+    if not bool(sol.success):
+        raise ComputationError(f"pacing {model.name} {beats} beats to its limit cycle failed; try --settle 0")
+    return sol.ys[-1]
 
 
 LOADER_OPTIONS = ("format", "kind", "column", "time_column", "time_unit", "sampling_rate", "delimiter", "decimal")
@@ -650,8 +676,12 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
     indicator = None if args.indicator is None else parse_indicator(args.indicator)
     if rec.kind in ("raw", "f_f0", "df_f0") and indicator is None:
         raise UsageError(f"a {rec.kind} recording needs --indicator (one of {known_indicators()})")
-    protocol, t0 = _pacing(args, model, parse_protocol(args.protocol, model), rec.time, rec.traces[0])
+    names = {p.name for p in model.parameters()}  # the limit cycle is settled at the fixed and start values
+    at = with_parameters(model, {k: v for k, v in {**fix, **start}.items() if k in names})
+    protocol, t0, y0 = _pacing(args, at, parse_protocol(args.protocol, model), rec.time, rec.traces[0], rtol)
     batched = bool(cells["per_condition"] or cells["hierarchical"])
+    if batched and y0 is not None:  # every trace starts from the one limit cycle
+        y0 = [[float(v) for v in y0]] * rec.traces.shape[0]
     if batched:  # every parameter leaf gets a leading axis over the traces
         first = next(iter(model.parameters())).name
         model = batch_parameters(model, {first: [float(getattr(model, first))] * rec.traces.shape[0]})
@@ -666,6 +696,7 @@ def _recording_problem(args, model, path, free, fix, bounds, start, priors, cell
         priors=priors,
         protocol=protocol,
         t0=t0,
+        y0=y0,
         signal=signal_for_kind(rec.kind, indicator),
         batched=batched,
         rtol=rtol,
