@@ -7,6 +7,11 @@ new figure through pyplot. matplotlib is imported only when a figure is drawn.
 """
 
 from ._plot.estimates import intervals as intervals, profile as profile, waterfall as waterfall
-from ._plot.maps import gain_voltage as gain_voltage, kymograph as kymograph, sensitivity as sensitivity
+from ._plot.maps import (
+    frame as frame,
+    gain_voltage as gain_voltage,
+    kymograph as kymograph,
+    sensitivity as sensitivity,
+)
 from ._plot.samples import chains as chains, corner as corner, sobol as sobol
 from ._plot.traces import beats as beats, fit as fit, trajectories as trajectories

@@ -141,3 +141,15 @@ def test_kymograph_space_by_time():
     assert image.get_extent() == [-0.5, 2.5, -0.5, 3.5] and ax.get_title() == "wave"
     with pytest.raises(cj.InputError, match="values has shape"):
         cplot.kymograph(x, ts, v.T)
+
+
+def test_frame_y_up_x_across():
+    x = np.array([-1.0, 0.0, 1.0])
+    v = np.arange(9.0).reshape(3, 3)
+    ax = cplot.frame(x, v, title="spark").axes[0]
+    image = ax.images[0]
+    np.testing.assert_allclose(image.get_array(), v)
+    assert image.get_extent() == [-1.5, 1.5, -1.5, 1.5] and ax.get_title() == "spark"
+    assert ax.get_xlabel() == "x (µm)" and ax.get_ylabel() == "y (µm)"
+    with pytest.raises(cj.InputError, match=r"image has shape \(3, 2\), expected \(len\(x\), len\(x\)\)"):
+        cplot.frame(x, v[:, :2])

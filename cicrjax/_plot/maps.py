@@ -53,6 +53,12 @@ def sensitivity(matrix, rows, columns, *, ax=None, title: str | None = None, ann
     return fig
 
 
+def _edges(u):
+    """Pixel edges half a step beyond the first and last centre of the evenly spaced centres `u`."""
+    half = 0.5 * (u[-1] - u[0]) / max(u.size - 1, 1)
+    return float(u[0] - half), float(u[-1] + half)
+
+
 def kymograph(x, ts, values, *, ax=None, label: str = "Ca (µM)", title: str | None = None):
     """Concentration over space (vertical, µm) and time (horizontal, s), as a line-scan image; returns the Figure.
 
@@ -65,14 +71,29 @@ def kymograph(x, ts, values, *, ax=None, label: str = "Ca (µM)", title: str | N
     if v.shape != (ts.size, x.size):
         raise InputError(f"values has shape {v.shape}, expected (len(ts), len(x)) = ({ts.size}, {x.size})")
     fig, ax = new_axes(ax, figsize=(7.0, 3.0))
-
-    def edges(u):  # pixel edges half a step beyond the first and last centre
-        half = 0.5 * (u[-1] - u[0]) / max(u.size - 1, 1)
-        return float(u[0] - half), float(u[-1] + half)
-
-    image = ax.imshow(v.T, origin="lower", aspect="auto", extent=(*edges(ts), *edges(x)), cmap="magma")
+    image = ax.imshow(v.T, origin="lower", aspect="auto", extent=(*_edges(ts), *_edges(x)), cmap="magma")
     fig.colorbar(image, ax=ax, label=label)
     ax.set(xlabel="t (s)", ylabel="x (µm)")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig
+
+
+def frame(x, image, *, ax=None, label: str = "ΔF/F0", title: str | None = None):
+    """One confocal 2-D frame (y up, x across, µm); returns the Figure.
+
+    **Arguments:** `x` pixel centres (µm, the same along both axes); `image` of shape (len(x), len(x)) (y × x, one
+    frame of [`cicrjax.LineScan.frames`][]); `label` of the colour bar; `title`.
+
+    **Example:** `x, frames = cj.LineScan().frames(sol, ts); cicrjax.plot.frame(x, frames[1])`
+    """
+    x, v = np.asarray(x, float), np.asarray(image, float)
+    if v.shape != (x.size, x.size):
+        raise InputError(f"image has shape {v.shape}, expected (len(x), len(x)) = ({x.size}, {x.size})")
+    fig, ax = new_axes(ax, figsize=(4.5, 4.0))
+    shown = ax.imshow(v, origin="lower", extent=(*_edges(x), *_edges(x)), cmap="magma")
+    fig.colorbar(shown, ax=ax, label=label)
+    ax.set(xlabel="x (µm)", ylabel="y (µm)")
     if title:
         ax.set_title(title, fontsize=9)
     return fig

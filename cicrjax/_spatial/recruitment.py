@@ -52,4 +52,4 @@ def spark_to_wave(
         return simulate_spatial(cardiac_spark(row), t_end, dt=dt, save_dt=t_end).events.fire_time
 
     fire = jax.vmap(lambda vals: jax.vmap(lambda key: one(vals, key))(keys))(arrays)
-    return jnp.mean(jnp.isfinite(fire[..., 1:]), axis=(1, 2)), fire
+    return jnp.mean(jnp.isfinite(fire[..., 1:]).astype(fire.dtype), axis=(1, 2)), fire

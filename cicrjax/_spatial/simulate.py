@@ -153,4 +153,4 @@ def simulate_spatial(
     if y0 is not None and y0.shape != shape:
         raise InputError(f"y0 has shape {y0.shape}; model {model.name!r} needs (fields, cells) = {shape}")
     ys, ts, events, success = _run(model, y0, n_saves, per_save, float(dt), method, rtol, atol)
-    return SpatialSolution(ts, model.grid.x, ys, events, success, model.fields, method)
+    return SpatialSolution(ts, model.grid.x, ys, events, success, model.fields, method, model.grid.geometry)

@@ -77,10 +77,10 @@ class StochasticCluster(AbstractSpatialModel):
         return self.site.diffusion()
 
     def profiles(self) -> Array:
-        """g_j(x) of each site (µm⁻¹), shape (sites, cells), each Σ g_j·dx = 1."""
+        """g_j(x) of each site (µm⁻¹; µm⁻³ on a spherical grid), shape (sites, cells), each Σ g_j·volume = 1."""
         x = self.site.site_x + self.spacing * jnp.arange(self.n_sites, dtype=float)
         g = jnp.exp(-0.5 * ((self.grid.x[None] - x[:, None]) / self.site.site_sd) ** 2)
-        return g / (jnp.sum(g, axis=1, keepdims=True) * self.grid.dx)
+        return g / jnp.sum(g * self.grid.volume[None], axis=1, keepdims=True)
 
     def release(self, events: ClusterState) -> Array:
         """Ca released by each site's open channels (µM·µm/s), shape (sites,)."""
@@ -99,7 +99,7 @@ class StochasticCluster(AbstractSpatialModel):
 
     def update_events(self, t, y, events: ClusterState) -> ClusterState:
         dt = t - events.t
-        c_site = self.profiles() @ y[0] * self.grid.dx
+        c_site = (self.profiles() * self.grid.volume[None]) @ y[0]
         rate_open = self.k_open * hill(c_site, self.K_open, self.n_hill) * events.jsr / self.jsr_ref
         key, k_open, k_close = jax.random.split(events.key, 3)
         n = events.n_open
