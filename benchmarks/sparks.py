@@ -96,7 +96,8 @@ def main(argv=None):
         _, frames = cj.LineScan().frames(sol, jnp.arange(11) * 0.01)
         m = cj.spark_metrics(t, x, image - 1.0)
         jax.block_until_ready((m.fwhm, frames))
-        print(f"3-D spark (80 shells) simulate + 3-D PSF line scan + 11 frames: {label} {time.perf_counter() - start:.2f} s")
+        wall = time.perf_counter() - start
+        print(f"3-D spark (80 shells) simulate + 3-D PSF line scan + 11 frames: {label} {wall:.2f} s")
     print(f"  ΔF/F0 {float(m.amplitude):.3f}, FWHM {float(m.fwhm):.3f} µm, FDHM {1e3 * float(m.fdhm):.1f} ms")
     row = cj.StochasticCluster(
         key=jax.random.key(0), site=cj.SparkSite(grid=cj.Grid(60, 0.2), flux=0.0, site_x=2.0), n_sites=5, trigger=20.0
