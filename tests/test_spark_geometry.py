@@ -4,6 +4,7 @@ and axial point-spread function, and confocal 2-D frames."""
 import json
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -114,6 +115,11 @@ def test_bad_geometry_and_frames_of_a_line_model_are_refused():
         cj.Grid(10, 0.1, geometry="cube")
     with pytest.raises(cj.InputError, match="a spherical grid needs boundary='noflux'"):
         cj.Grid(10, 0.1, "periodic", "spherical")
+    ball = cj.SparkSite(grid=SPHERE, site_x=0.0)
+    with pytest.raises(cj.InputError, match="a row of sites needs a line grid"):
+        cj.StochasticCluster(key=jax.random.key(0), site=ball, n_sites=3)
+    with pytest.raises(cj.InputError, match="n_sites must be a whole number >= 1, got 0"):
+        cj.StochasticCluster(key=jax.random.key(0), n_sites=0)
     line = cj.SpatialSolution(
         jnp.arange(3.0), jnp.arange(5.0), jnp.zeros((3, 2, 5)), None, jnp.asarray(True), ("c", "bound0"), "imex"
     )

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, PRNGKeyArray
 
+from .._errors import InputError
 from .._hill import hill
 from .._parameters import param
 from .grid import Grid
@@ -68,6 +69,12 @@ class StochasticCluster(AbstractSpatialModel):
     jsr_ref: Array = param(1000.0, "µM", "junctional SR Ca at which `unitary` and `k_open` are given", "positive")
     jsr_length: Array = param(0.1, "µm", "junctional SR volume per cross-section", "positive")
     tau_refill: Array = param(0.1, "s", "junctional SR refilling time", "positive")
+
+    def __check_init__(self):
+        if isinstance(self.n_sites, bool) or not isinstance(self.n_sites, int) or self.n_sites < 1:
+            raise InputError(f"n_sites must be a whole number >= 1, got {self.n_sites!r}")
+        if self.n_sites > 1 and self.site.grid.geometry == "spherical":
+            raise InputError("a row of sites needs a line grid; a spherical grid holds one site at its centre")
 
     @property
     def grid(self) -> Grid:
