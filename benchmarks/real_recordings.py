@@ -1,11 +1,14 @@
 """Fits of the real recordings in ../shared/data: where the time goes, and a recipe that finishes in minutes.
 
 Run: `python -m benchmarks.real_recordings [--case comb-mouse] [--starts 2] [--max-iter 60] [--rtol 1e-4]
-[--settle 100] [--prepace 2] [--profile]`. Cases: comb-mouse, comb-rat (the comb paced heart trace, BCL 140 ms,
+[--settle 100] [--prepace 2] [--apd S --ap-n N] [--published] [--resettle] [--no-intervals] [--profile]`, or
+`python -m benchmarks.real_recordings --case comb-mouse --png DIR --cli --rtol 1e-4 --starts 2 --max-iter 60` for the
+README's one-command `cicrjax fit` of a case (its R², estimates, intervals, starts, wall and CPU time, load).
+Cases: comb-mouse, comb-rat (the comb paced heart trace, BCL 140 ms,
 raw fluorescence, Rhod-2 assumed, with `cardiac-mouse` or `cardiac-rat`) and spheroid-human (BeatProfiler's 100 fps
 iPSC-CM spheroid, ΔF/F0, Fluo-4 assumed, `cardiac-human` paced at the detected cycle).
 
-The recipe, step by step, as `cicrjax fit` does it plus two changes (marked *):
+The recipe, step by step, as `cicrjax fit` does it (which now settles 100 beats by default too) plus changes (*):
 1. `cicrjax.estimate_pacing` finds the cycle length and the first beat.
 2. * The model is paced `--settle` beats at that cycle from its stored rest state, once, at the start values, and
    the state at the last beat onset is the fit's initial state: a limit cycle instead of the 1 Hz rest state
@@ -39,32 +42,35 @@ CASES = {  # recording, model, indicator, column, action-potential duration (s; 
 }
 
 
-def paced(model, period: float, count: int, start: float, apd: float | None):
-    """`count` action potentials every `period` s from `start`: `cicrjax.pace`, or `cicrjax.paced` with `apd`."""
+def paced(model, period: float, count: int, start: float, apd: float | None, n: float | None = None):
+    """`count` action potentials every `period` s from `start`: `cicrjax.pace`, or `cicrjax.paced` with `apd` (and
+    the repolarisation steepness `n`)."""
     if apd is None:
         return cicrjax.pace(model, period, count=count, start=start)
-    return cicrjax.paced(1.0 / period, count=count, start=start, apd=apd)
+    return cicrjax.paced(1.0 / period, count=count, start=start, apd=apd, **({} if n is None else {"n": n}))
 
 
-def settled_state(model, period: float, beats: int, rtol: float, apd: float | None):
+def settled_state(model, period: float, beats: int, rtol: float, apd: float | None, n: float | None = None):
     """The state at the onset of beat `beats` + 1 when `model` is paced every `period` s from its rest state."""
-    protocol = paced(model, period, beats, 0.0, apd)
+    protocol = paced(model, period, beats, 0.0, apd, n)
     end = jnp.asarray([beats * period])
     sol = cicrjax.simulate(model, end, t0=0.0, protocol=protocol, rtol=rtol, atol=rtol * 1e-3, max_steps=10**6)
     return sol.ys[-1], int(sol.num_steps)
 
 
-def problem_for(case: str, *, rtol: float, settle: int, prepace: int):
-    """The fitting problem of `case` by the recipe in the module docstring, and what it assumed."""
-    path, name, indicator, column, apd = CASES[case]
+def problem_for(case: str, *, rtol: float, settle: int, prepace: int, apd=None, n=None, values=None):
+    """The fitting problem of `case` by the recipe in the module docstring, and what it assumed; `apd` (s) and `n`
+    replace the case's waveform, `values` (name: value) the model's parameters (the settle runs at them)."""
+    path, name, indicator, column, case_apd = CASES[case]
+    apd = case_apd if apd is None else apd
     rec = cicrjax.load_recording(DATA / path, **({"columns": [column]} if column else {}))
-    model = cicrjax.get_model(name)()
+    model = cicrjax.with_parameters(cicrjax.get_model(name)(), values or {})
     found = cicrjax.estimate_pacing(rec.time, rec.traces[0])
     period, first = found.period, found.first
-    y0, steps = settled_state(model, period, settle, rtol, apd) if settle else (None, 0)
+    y0, steps = settled_state(model, period, settle, rtol, apd, n) if settle else (None, 0)
     start = first - prepace * period
     count = math.ceil((float(rec.time[-1]) - first) / period) + 1 + prepace
-    protocol = paced(model, period, count, start, apd)
+    protocol = paced(model, period, count, start, apd, n)
     problem = fitting.define_problem(
         model,
         rec.time,
@@ -100,13 +106,21 @@ def profile(case: str, rtol: float, settle: int, prepace: int) -> None:
         )
 
 
-def fit(case: str, starts: int, max_iter: int, rtol: float, settle: int, prepace: int, png: str | None) -> None:
+def fit(case: str, starts: int, max_iter: int, rtol: float, settle: int, prepace: int, png: str | None, **how) -> None:
+    """Fit `case` by the recipe; `how`: `apd`, `n` (waveform), `published` (the first start at the published
+    values), `resettle` (then settle again at the estimates and refit from them), `intervals` (Laplace)."""
     t0 = time.perf_counter()
-    problem, info = problem_for(case, rtol=rtol, settle=settle, prepace=prepace)
+    ap = {"apd": how.get("apd"), "n": how.get("n")}
+    problem, info = problem_for(case, rtol=rtol, settle=settle, prepace=prepace, **ap)
     setup = time.perf_counter() - t0
     strategy = fitting.SingleShooting(fitting.LBFGS(max_iter=max_iter))
-    ms = fitting.multistart(problem, starts, strategy=strategy, seed=0)
-    result = fitting.summarise(problem, ms, uncertainty="laplace")
+    ms = fitting.multistart(problem, starts, strategy=strategy, seed=0, include_initial=how.get("published", False))
+    if how.get("resettle"):
+        values = dict(zip(problem.names, map(float, problem.natural(ms.best_theta)), strict=True))
+        print(f"{case}: first fit NLL {ms.best_value:.6g} at {values}; settling again there")
+        problem, info = problem_for(case, rtol=rtol, settle=settle, prepace=prepace, values=values, **ap)
+        ms = fitting.multistart(problem, 1, strategy=strategy, include_initial=True)
+    result = fitting.summarise(problem, ms, uncertainty="laplace" if how.get("intervals", True) else None)
     total = time.perf_counter() - t0
     print(
         f"{case} ({info['model']}, cycle {1e3 * info['period_s']:.1f} ms, {info['beats']} beats; settle {settle} beats"
@@ -131,6 +145,50 @@ def fit(case: str, starts: int, max_iter: int, rtol: float, settle: int, prepace
         fig.savefig(Path(png) / f"{case}.png", dpi=120)
 
 
+COMMANDS = {  # the one-command fits of README "Fitting real recordings" (recording path first, relative to DATA)
+    "comb-mouse": ["comb-cardiac-paced/ca_bcl140_pacing.csv", "--model", "cardiac-mouse", "--indicator", "rhod2"],
+    "comb-rat": ["comb-cardiac-paced/ca_bcl140_pacing.csv", "--model", "cardiac-rat", "--indicator", "rhod2"],
+    "spheroid-human": [
+        "beatprofiler-ipsc-cm-ca/ca_spheroid_100fps.csv", "--column", "dF_over_F0", "--model", "cardiac-human",
+        "--indicator", "fluo4",
+    ],
+}  # fmt: skip
+
+
+def command(case: str, options: list[str], png: str | None) -> None:
+    """Run `cicrjax fit` on `case` as README shows it, with `options`; print its R², estimates, intervals, starts at
+    the best, wall and CPU time and the load average; copy its fit.png to `png`/real-CASE.png."""
+    import json
+    import os
+    import resource
+    import shutil
+    import tempfile
+
+    from cicrjax._cli.main import main as cli
+
+    path, *rest = COMMANDS[case]
+    with tempfile.TemporaryDirectory() as out:
+        argv = ["fit", str(DATA / path), *rest, *options, "--out", out]
+        t = time.perf_counter()
+        code = cli(argv)
+        wall = time.perf_counter() - t
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        print(f"cicrjax {' '.join(argv[:1] + [path] + argv[2:-2])}: exit {code}, {wall:.0f} s wall, "
+              f"{use.ru_utime + use.ru_stime:.0f} CPU s, load {os.getloadavg()}")  # fmt: skip
+        if code:
+            return
+        result = json.loads((Path(out) / "results.json").read_text())
+        print(
+            f"  R² {result['r2']:.4f}, {result['n_starts_at_best']}/{result['n_starts']} starts at the best, "
+            f"{result['solver_failures']} solver failures, wall_time_s {result['wall_time_s']:.0f}"
+        )
+        for name, p in result["parameters"].items():
+            if p["free"]:
+                print(f"  {name} = {p['estimate']!r} {p['unit']} [{p['ci_low']:.4g}, {p['ci_high']:.4g}]")
+        if png:
+            shutil.copy(Path(out) / "fit.png", Path(png) / f"real-{case}.png")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=CASES, action="append")
@@ -140,15 +198,30 @@ def main(argv=None) -> None:
     parser.add_argument("--settle", type=int, default=100, help="beats paced once to reach the limit cycle")
     parser.add_argument("--prepace", type=int, default=2, help="beats paced in every evaluation before the data")
     parser.add_argument("--profile", action="store_true", help="only steps per beat and value+gradient times")
+    parser.add_argument("--apd", type=float, help="action-potential duration to half repolarisation (s)")
+    parser.add_argument("--ap-n", type=float, help="repolarisation steepness n of the waveform (default 8)")
+    parser.add_argument("--published", action="store_true", help="the first start at the published values")
+    parser.add_argument("--resettle", action="store_true", help="settle again at the estimates and refit")
+    parser.add_argument("--no-intervals", action="store_true", help="skip the Laplace intervals")
     parser.add_argument("--png", metavar="DIR", help="write a figure of each fit, CASE.png, into DIR")
+    parser.add_argument(
+        "--cli",
+        nargs=argparse.REMAINDER,
+        metavar="OPTION",
+        help="run README's one-command `cicrjax fit` of each case instead, with these extra options (last)",
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent: these benchmarks read the shared recordings")
     for case in args.case or list(CASES):
-        if args.profile:
+        if args.cli is not None:
+            command(case, args.cli, args.png)
+        elif args.profile:
             profile(case, args.rtol, args.settle, args.prepace)
         else:
-            fit(case, args.starts, args.max_iter, args.rtol, args.settle, args.prepace, args.png)
+            how = {"apd": args.apd, "n": args.ap_n, "published": args.published, "resettle": args.resettle}
+            fit(case, args.starts, args.max_iter, args.rtol, args.settle, args.prepace, args.png,
+                intervals=not args.no_intervals, **how)  # fmt: skip
 
 
 if __name__ == "__main__":
