@@ -266,18 +266,19 @@ def _pacing(args, model, protocol, ts, trace=None, rtol=1e-6):
     settle = parse_int(args.settle, "--settle", 0)
     start = first - prepace * period
     count = math.ceil((float(ts[-1]) - first) / period) + 1 + prepace if period > 0 else 1
-    y0 = _settled(model, period, settle, protocol, rtol) if settle and period > 0 else None
-    return pace(model, period, count=count, start=start, protocol=protocol), min(start, float(ts[0])), y0
+    protocol = pace(model, period, count=count, start=start, protocol=protocol)  # checked before the settle
+    y0 = _settled(model, period, settle, rtol) if settle else None
+    return protocol, min(start, float(ts[0])), y0
 
 
-def _settled(model, period, beats, protocol, rtol):
-    """The state at the onset of beat `beats` + 1 of `model` paced every `period` s from its rest state (one solve):
-    near the limit cycle at the recording's rate, where a cell held at it has been paced for minutes."""
+def _settled(model, period, beats, rtol):
+    """The state at the onset of beat `beats` + 1 of `model` paced every `period` s from its rest state (one solve,
+    pacing alone): near the limit cycle at the recording's rate, where a cell held at it has been paced for minutes."""
     import jax.numpy as jnp
 
     from cicrjax import simulate
 
-    paced_beats = pace(model, period, count=beats, protocol=protocol)
+    paced_beats = pace(model, period, count=beats)
     end = jnp.asarray([beats * period])
     sol = simulate(model, end, t0=0.0, protocol=paced_beats, rtol=rtol, atol=rtol * 1e-3, max_steps=4096 * beats)
     if not bool(sol.success):
