@@ -9,6 +9,7 @@ from jaxtyping import Array, ArrayLike
 from ._errors import InputError
 from ._muscle_model import AbstractMuscleModel
 from ._muscle_protocols import check_clamp, voltage_clamp
+from ._nan_on_error import nan_on_error
 from ._rosenbrock import Rodas4
 from ._simulate import simulate
 
@@ -53,6 +54,7 @@ def _check_inputs(model, voltages, holding, duration) -> np.ndarray:
 
 
 @eqx.filter_jit
+@nan_on_error  # a failed step is reported in `success`; and the compiled call can be cached across processes
 def _gain_batch(model, voltages, holding, duration, samples: int, rtol: float, atol: float):
     ts = jnp.linspace(0.0, 1.0, samples) * duration
 

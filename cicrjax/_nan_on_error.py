@@ -1,4 +1,5 @@
-"""Runtime errors inside a fit become NaN (then a penalised, counted failure) instead of exceptions."""
+"""Runtime errors inside a fit or a `throw=False` batch become NaN (then a penalised, counted failure, or a
+failure reported per element) instead of exceptions."""
 
 import functools
 
@@ -12,7 +13,8 @@ def nan_on_error(fn):
     `equinox.error_if`, which raises even under `simulate(..., throw=False)`; in an unstable parameter region that
     would crash the whole multistart. The setting is read while tracing, so wrapping the traced body of a jitted
     function is enough and leaves the rest of the program untouched (uses the private `equinox._errors` switch
-    that the `EQX_ON_ERROR=nan` environment variable sets).
+    that the `EQX_ON_ERROR=nan` environment variable sets). A program traced so holds no host callback, so JAX's
+    persistent compilation cache can keep it (JAX never caches a program with one).
     """
 
     @functools.wraps(fn)
