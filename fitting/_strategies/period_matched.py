@@ -1,6 +1,8 @@
 """The period-matched strategy for oscillating traces: a rhythm-matched search for each start, a blur homotopy in
 phase, then the trace fit."""
 
+import dataclasses
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -24,7 +26,8 @@ class PeriodMatched(AbstractStrategy):
     Among the candidates in phase with the data (rhythm distance below `phase_tol`, see
     [`fitting.rhythm_distance`][]) the one with the lowest blurred loss (the widest of `blur`) is kept; where none is
     in phase, the one with the closest rhythm. The radius shrinks by `shrink` after every round that finds an
-    oscillating candidate.
+    oscillating candidate. The search solves at a relative tolerance of at least `search_rtol` (the absolute one
+    loosened alike): ranking candidates by rhythm and a blurred loss needs no more.
 
     **Blur homotopy.** Levenberg–Marquardt then fits each chain's point to [`fitting.blurred_residuals`][] at every
     width of `blur` in turn (widths in sampling intervals of the data, at most `blur_steps` steps each, until a step
@@ -46,6 +49,7 @@ class PeriodMatched(AbstractStrategy):
     radius: float = 0.5
     shrink: float = 0.6
     phase_tol: float = 0.05
+    search_rtol: float = 1e-4
     chains: int = 3
     blur: tuple[float, ...] = eqx.field(default=(3.0, 1.0), converter=lambda b: tuple(map(float, b)))
     blur_steps: int = 100
@@ -87,19 +91,22 @@ class PeriodMatched(AbstractStrategy):
         bounded = jnp.asarray([[p.transform.bounded for p in problem.free]])
         half = jnp.where(bounded, jnp.asarray(width[None, :] / 2.0, dtype=dtype), 1.0)
 
+        loosen = max(1.0, self.search_rtol / problem.rtol)
+        coarse = dataclasses.replace(problem, rtol=problem.rtol * loosen, atol=problem.atol * loosen)
+
         def score(th):
             if self.blur:
-                g, ok, observation = dense_signal(problem, th, up)
-                distance = jnp.where(ok, signal_distance(problem, g[0, ::up], ok), jnp.inf)
-                r = signal_residuals(problem, blur(problem, g, dt * self.blur[0], up), observation)
-                loss = jnp.where(ok & jnp.all(jnp.isfinite(r)), 0.5 * jnp.sum(r**2), problem.penalty)
+                g, ok, observation = dense_signal(coarse, th, up)
+                distance = jnp.where(ok, signal_distance(coarse, g[0, ::up], ok), jnp.inf)
+                r = signal_residuals(coarse, blur(coarse, g, dt * self.blur[0], up), observation)
+                loss = jnp.where(ok & jnp.all(jnp.isfinite(r)), 0.5 * jnp.sum(r**2), coarse.penalty)
             else:
-                p = predict(problem, th)
-                distance = rhythm_distance(problem, th)
+                p = predict(coarse, th)
+                distance = rhythm_distance(coarse, th)
                 ok = p.ok
-                loss = jnp.where(p.ok & jnp.isfinite(p.nll), p.nll, problem.penalty)
+                loss = jnp.where(p.ok & jnp.isfinite(p.nll), p.nll, coarse.penalty)
             in_phase = distance < self.phase_tol
-            return jnp.where(in_phase, loss, problem.penalty + jnp.minimum(distance, 1e300)), distance, ok
+            return jnp.where(in_phase, loss, coarse.penalty + jnp.minimum(distance, 1e300)), distance, ok
 
         def round_(c, unit):
             centre, radius = c
