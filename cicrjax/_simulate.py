@@ -82,9 +82,8 @@ def simulate(
     dtype = jnp.result_type(float) if dtype is None else dtype
     model, y0, ts, protocol = _cast_floats((model, y0, ts, protocol), dtype)
     t0 = ts[0] if t0 is None else jnp.asarray(t0, dtype)
-    controller = FixedProposalController(diffrax.PIDController(rtol=rtol, atol=atol))
-    if protocol is not None and protocol.jump_times().shape[0] > 0:
-        controller = diffrax.ClipStepSizeController(controller, jump_ts=protocol.jump_times())
+    jump_ts = protocol.jump_times() if protocol is not None and protocol.jump_times().shape[0] > 0 else None
+    controller = FixedProposalController(diffrax.PIDController(rtol=rtol, atol=atol), jump_ts=jump_ts)
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(model.vector_field),
         model.default_solver() if solver is None else solver,
