@@ -31,24 +31,35 @@ def dense_signal(problem: Problem, theta: Array, upsample: int):
     return g, ok, observation
 
 
-def blur(problem: Problem, g_dense: Array, width: Array, upsample: int) -> Array:
-    """The dense model signal smoothed by a Gaussian of SD `width` (s), at the save times (shape of the data)."""
+def blur_kernel(problem: Problem, width: Array, upsample: int) -> Array:
+    """The Gaussian smoothing matrix of SD `width` (s) from the dense grid to the save times (rows sum to 1); it
+    depends on the width only, so a loop over parameters computes it once (`blur_kernel(problem, 0.3, 4)`)."""
     dense = dense_times(problem.ts, upsample)
-    blurred = width > 0
-    kernel = jnp.exp(-0.5 * ((problem.ts[:, None] - dense[None, :]) / jnp.where(blurred, width, 1.0)) ** 2)
-    kernel = kernel / jnp.sum(kernel, axis=1, keepdims=True)
-    return jnp.broadcast_to(jnp.where(blurred, g_dense @ kernel.T, g_dense[:, ::upsample]), problem.data.shape)
+    kernel = jnp.exp(-0.5 * ((problem.ts[:, None] - dense[None, :]) / jnp.where(width > 0, width, 1.0)) ** 2)
+    return kernel / jnp.sum(kernel, axis=1, keepdims=True)
 
 
-def blurred_residuals(problem: Problem, theta: Array, width: Array, upsample: int = 4) -> Array:
+def blur(problem: Problem, g_dense: Array, width: Array, upsample: int, kernel: Array | None = None) -> Array:
+    """The dense model signal smoothed by a Gaussian of SD `width` (s), at the save times (shape of the data);
+    `kernel` is `blur_kernel(problem, width, upsample)`, computed here if not given."""
+    kernel = blur_kernel(problem, width, upsample) if kernel is None else kernel
+    blurred = jnp.where(width > 0, g_dense @ kernel.T, g_dense[:, ::upsample])
+    return jnp.broadcast_to(blurred, problem.data.shape)
+
+
+def blurred_residuals(
+    problem: Problem, theta: Array, width: Array, upsample: int = 4, kernel: Array | None = None
+) -> Array:
     """The residuals of [`fitting.residuals`][] with the model's signal smoothed in time by a Gaussian of SD
     `width` (s; computed on a grid `upsample` times finer than the save times) before offset and scale are fitted.
     A spike that misses the data's by less than about `width` still overlaps it, so the loss of a narrow-spiked
-    oscillation gets a basin in phase about `width` wide; `width` 0 gives the problem's own residuals.
+    oscillation gets a basin in phase about `width` wide; `width` 0 gives the problem's own residuals. `kernel`:
+    `blur_kernel(problem, width, upsample)`, if already computed.
 
     **Example:** `blurred_residuals(problem, theta, 0.3)`
     """
     g, ok, observation = dense_signal(problem, theta, upsample)
-    r = signal_residuals(problem, blur(problem, g, jnp.asarray(width, g.dtype), upsample), observation)
+    width = jnp.asarray(width, g.dtype)
+    r = signal_residuals(problem, blur(problem, g, width, upsample, kernel), observation)
     big = jnp.sqrt(problem.penalty / r.shape[0])
     return jnp.where(ok & jnp.all(jnp.isfinite(r)), r, big)

@@ -10,7 +10,7 @@ import numpy as np
 
 from cicrjax import InputError, map_sharded
 
-from .._blurred import blur, blurred_residuals, dense_signal
+from .._blurred import blur, blur_kernel, blurred_residuals, dense_signal
 from .._objective import objective, predict, signal_residuals
 from .._optimisers import AbstractOptimiser, LevenbergMarquardt, RunOutput, check_least_squares
 from .._rhythm import rhythm_distance, signal_distance
@@ -93,12 +93,13 @@ class PeriodMatched(AbstractStrategy):
 
         loosen = max(1.0, self.search_rtol / problem.rtol)
         coarse = dataclasses.replace(problem, rtol=problem.rtol * loosen, atol=problem.atol * loosen)
+        kernel = blur_kernel(problem, dt * self.blur[0], up) if self.blur else None  # once, not per candidate
 
         def score(th):
             if self.blur:
                 g, ok, observation = dense_signal(coarse, th, up)
                 distance = jnp.where(ok, signal_distance(coarse, g[0, ::up], ok), jnp.inf)
-                r = signal_residuals(coarse, blur(coarse, g, dt * self.blur[0], up), observation)
+                r = signal_residuals(coarse, blur(coarse, g, dt * self.blur[0], up, kernel), observation)
                 loss = jnp.where(ok & jnp.all(jnp.isfinite(r)), 0.5 * jnp.sum(r**2), coarse.penalty)
             else:
                 p = predict(coarse, th)
@@ -141,7 +142,8 @@ class PeriodMatched(AbstractStrategy):
             w, chain, tol, cap = x
             th = jnp.where(chain >= 0, thetas[chain], thetas[jnp.argmin(losses)])
             lm = LevenbergMarquardt(max_steps=cap, rtol=tol, ftol=jnp.where(chain >= 0, self.blur_ftol, 0.0))
-            out = lm.minimise(lambda t: blurred_residuals(problem, t, w, up), th, problem.penalty)
+            kernel = blur_kernel(problem, w, up)  # once per stage, not per step
+            out = lm.minimise(lambda t: blurred_residuals(problem, t, w, up, kernel), th, problem.penalty)
             # a blurred optimum can lie on a bound, where the logistic map is flat: keep a gradient for the next stage
             th = jnp.where(bounded[0] & (chain >= 0), jnp.clip(out.theta, -half[0] - 1.0, half[0] + 1.0), out.theta)
             i = jnp.maximum(chain, 0)
