@@ -104,7 +104,7 @@ def test_cli_fits_a_paced_recording_with_default_free_from_its_limit_cycle(cli_j
     """Without --free and --pacing-period, `cicrjax fit` frees the model's default_free, paces at the cycle length
     of the recording's beats (comb: BCL 140 ms, the authors' file name; spheroid: BeatProfiler's own mean RR
     interval, 2.26 s, beatprofiler_summary_metrics.csv) and starts from the state after --settle (default 100)
-    paced beats: one more beat from it returns there (a limit cycle, not the model's 1 Hz rest)."""
+    paced beats: the beats paced from it before the recording return there (a limit cycle, not the 1 Hz rest)."""
     name, args, job, _ = cli_job
     problem = job.problem
     model = cj.get_model(args.model)()
