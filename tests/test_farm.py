@@ -45,11 +45,16 @@ def folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def serial(folder, tmp_path_factory) -> Path:
-    """The folder fitted in this process, on one device."""
-    out = tmp_path_factory.mktemp("serial") / "fits"
-    assert main(["fit", str(folder), *ARGV, "--out", str(out)]) == 0
-    return out
+def serial(folder, tmp_path_factory, once_per_session) -> Path:
+    """The folder fitted in this process, on one device; once per session, when the module's tests are split over
+    two xdist workers too (every worker's `folder` holds the same bytes: its noise is seeded)."""
+
+    def fit() -> Path:
+        out = tmp_path_factory.mktemp("serial") / "fits"
+        assert main(["fit", str(folder), *ARGV, "--out", str(out)]) == 0
+        return out
+
+    return once_per_session("test_farm.serial", fit)
 
 
 def _rows(out: Path) -> dict[str, dict]:
