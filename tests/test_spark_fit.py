@@ -17,17 +17,22 @@ QUIET = 0.8  # s at rest before the spark scan starts
 
 
 @pytest.fixture(scope="module")
-def scan(tmp_path_factory):
+def scan(tmp_path_factory, once_per_session):
     """A 0.91 s × 12 µm line scan (2 ms lines, 0.2 µm pixels) as raw fluorescence (F_rest = 100) with Gaussian
     noise s.d. 0.05 F_rest: 0.8 s at rest, then 0.11 s of the cardiac spark (peak ΔF/F0 ≈ 1.26: signal-to-noise
-    ratio 25), saved as .npy. F0 from the 400 quiet lines is good to 0.25 %."""
-    site = cj.SparkSite(grid=cj.Grid(60, 0.2), site_x=SITE_X, t_on=T_ON - QUIET)
-    sol = cj.simulate_spatial(cj.cardiac_spark(site), 0.11, dt=2e-5, save_dt=1e-3)
-    _, _, image = cj.LineScan(noise=cj.GaussianNoise(0.05))(sol, key=jax.random.key(0))
-    quiet = 1.0 + np.random.default_rng(0).normal(0.0, 0.05, (int(QUIET / 0.002), image.shape[1]))
-    path = tmp_path_factory.mktemp("kymo") / "spark.npy"
-    np.save(path, 100.0 * np.concatenate([quiet, np.asarray(image)]))
-    return path
+    ratio 25), saved as .npy. F0 from the 400 quiet lines is good to 0.25 %. Made once per session (the xdist
+    workers share the file)."""
+
+    def make():
+        site = cj.SparkSite(grid=cj.Grid(60, 0.2), site_x=SITE_X, t_on=T_ON - QUIET)
+        sol = cj.simulate_spatial(cj.cardiac_spark(site), 0.11, dt=2e-5, save_dt=1e-3)
+        _, _, image = cj.LineScan(noise=cj.GaussianNoise(0.05))(sol, key=jax.random.key(0))
+        quiet = 1.0 + np.random.default_rng(0).normal(0.0, 0.05, (int(QUIET / 0.002), image.shape[1]))
+        path = tmp_path_factory.mktemp("kymo") / "spark.npy"
+        np.save(path, 100.0 * np.concatenate([quiet, np.asarray(image)]))
+        return path
+
+    return once_per_session("test_spark_fit.scan", make)
 
 
 # F0 from the 0.8 s at rest (the default, each pixel's median over the scan, sits 0.8 % high where the spark is and
