@@ -134,6 +134,7 @@ def test_bad_model_recording_and_kind_needing_indicator(calcium_csv, tmp_path, c
         (["--pacing-period", "x"], "--pacing-period needs a number"),
         (["--pacing-period", "0.5", "--protocol", "V=constant:value=0"], "the protocol drives V as well"),
         (["--pacing-period", "0.5", "--prepace", "-1"], "--prepace must be at least 0"),
+        (["--pacing-period", "0.5", "--settle", "-1"], "--settle must be at least 0"),
     ],
 )
 def test_bad_pacing_inputs(calcium_csv, tmp_path, capsys, extra, match):
