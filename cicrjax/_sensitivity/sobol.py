@@ -4,7 +4,6 @@ import dataclasses
 from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import qmc
 
 from .._errors import InputError
 from .evaluate import evaluate
@@ -45,6 +44,8 @@ def saltelli_sample(lower, upper, n: int, *, seed: int = 0) -> tuple[np.ndarray,
     if n < MIN_SAMPLES or n & (n - 1):
         raise InputError(f"Sobol indices need a power of 2 ≥ {MIN_SAMPLES} base samples, got {n}")
     d = lower.size
+    from scipy.stats import qmc  # imported here: scipy.stats takes about a second to import
+
     unit = qmc.Sobol(2 * d, scramble=True, seed=np.random.default_rng(seed)).random(n)
     points = lower + unit.reshape(n, 2, d) * (upper - lower)
     A, B = points[:, 0], points[:, 1]

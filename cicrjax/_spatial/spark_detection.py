@@ -3,7 +3,6 @@ large enough to be sparks, and measure each."""
 
 import jax.numpy as jnp
 import numpy as np
-import scipy.ndimage
 
 from .._errors import InputError
 from .spark_metrics import SparkMetrics, spark_metrics
@@ -49,6 +48,8 @@ def detect_sparks(
     if not np.all(np.isfinite(image)):
         raise InputError("the kymograph holds NaN or infinite values; remove or fill them first")
     dt, dx = t[1] - t[0], x[1] - x[0]
+    import scipy.ndimage  # imported here, as scipy.stats is: kept out of `import cicrjax`
+
     smooth = scipy.ndimage.gaussian_filter(image, (1e-3 * smooth_ms / dt, smooth_um / dx), mode="wrap")
     centre = np.median(smooth)
     sd = 1.4826 * np.median(np.abs(smooth - centre))
