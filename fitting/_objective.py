@@ -14,7 +14,8 @@ _LOG_2PI = float(jnp.log(2.0 * jnp.pi))
 
 class Prediction(eqx.Module):
     """Everything the objective computes at one parameter vector: the fit, residuals, σ, NLL (likelihood only),
-    −log prior, and solver status."""
+    −log prior, solver status, and the model's states at the data times (`trajectory`, NaN where the solve failed;
+    dropped by the compiler wherever it is not used)."""
 
     prediction: Array
     residual: Array
@@ -25,6 +26,7 @@ class Prediction(eqx.Module):
     neg_log_prior: Array
     ok: Array
     num_steps: Array
+    trajectory: Array
 
 
 def _safe_div(a, b):
@@ -98,7 +100,7 @@ def predict(problem: Problem, theta: ArrayLike, adjoint: diffrax.AbstractAdjoint
         sigma, nll = gaussian_nll(problem, r, w, observation)
     prior = problem.neg_log_prior(values)
     ok = ok & jnp.isfinite(nll) & jnp.isfinite(prior)
-    return Prediction(pred, r, a, b, sigma, nll, prior, ok, jnp.sum(sol.num_steps))
+    return Prediction(pred, r, a, b, sigma, nll, prior, ok, jnp.sum(sol.num_steps), sol.ys)
 
 
 def _penalised(problem: Problem, theta, adjoint) -> tuple[Array, Array]:

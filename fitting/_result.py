@@ -2,7 +2,6 @@
 
 import dataclasses
 
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -110,13 +109,6 @@ def _residual_jacobian(problem: Problem, theta: jax.Array) -> jax.Array:
     return jax.jacfwd(lambda th: residuals(problem, th))(theta)
 
 
-@eqx.filter_jit
-@nan_on_error
-def _trajectory(problem: Problem, model, y0):
-    """The fitted trajectory of every condition (compiled once per problem configuration)."""
-    return problem.simulate(model, y0=y0, adjoint=diffrax.RecursiveCheckpointAdjoint())
-
-
 def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float) -> np.ndarray:
     """JᵀJ of the σ-weighted residuals; with σ profiled the residuals are unweighted, so divide by σ̂²."""
     J = np.asarray(_residual_jacobian(problem, theta))
@@ -155,10 +147,7 @@ def summarise(
     **Example:** `summarise(problem, multistart(problem, 8))`
     """
     theta = jnp.asarray(ms.best_theta)
-    p = predict_jit(problem, theta)
-    model, _ = problem.with_values(problem.natural(theta))
-    y0 = problem.initial_state(problem.natural(theta))
-    sol = _trajectory(problem, model, y0)
+    p = predict_jit(problem, theta)  # its trajectory is the fitted one: one program for both
     names = problem.names
     estimates = np.asarray(problem.natural(theta))
     # every entry of θ, and each profiled observation parameter once, or once per condition where profiled in each
@@ -214,7 +203,7 @@ def summarise(
         solver_ok=bool(p.ok),
         prediction=np.asarray(p.prediction),
         residual=np.asarray(p.residual),
-        trajectory=np.asarray(sol.ys),
+        trajectory=np.asarray(p.trajectory),
         offset=_observed(p.offset),
         scale=_observed(p.scale),
         sigma=_observed(p.sigma),
