@@ -5,6 +5,7 @@ import dataclasses
 import importlib.util
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 
 import equinox as eqx
@@ -62,7 +63,9 @@ class Posterior:
         os.replace(f.name, path)
         if importlib.util.find_spec("arviz") is None:
             return (path,)
-        import arviz
+        with warnings.catch_warnings():  # ArviZ announces its coming refactor once a day, on import
+            warnings.simplefilter("ignore", FutureWarning)
+            import arviz
 
         data = arviz.from_dict(posterior={n: self.samples[..., i] for i, n in enumerate(self.names)})
         target = os.path.splitext(path)[0] + ".nc"
