@@ -179,6 +179,10 @@ def define_kymograph_problem(
     """
     if not (isinstance(model, WithBuffers) and isinstance(model.model, SparkSite)):
         raise InputError("a kymograph fit needs a SparkSite with buffers, such as cicrjax.cardiac_spark()")
+    if model.grid.geometry != "line":
+        raise InputError(
+            "a kymograph fit needs a line-grid spark such as cicrjax.cardiac_spark(); 3-D sparks are not fitted"
+        )
     bounds, transforms, start = dict(bounds or {}), dict(transforms or {}), dict(start or {})
     t, x, data = (np.asarray(a, dtype=float) for a in (t, x, df_f0))
     if t.ndim != 1 or x.ndim != 1 or data.shape != (t.size, x.size):

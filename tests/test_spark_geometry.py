@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import cicrjax as cj
+import fitting
 
 SPHERE = cj.Grid(40, 0.25, geometry="spherical")  # 10 µm radius
 
@@ -125,6 +126,10 @@ def test_bad_geometry_and_frames_of_a_line_model_are_refused():
     )
     with pytest.raises(cj.InputError, match="2-D frames need a spherical-grid solution"):
         cj.LineScan().frames(line, jnp.array([0.0, 1.0]))
+    with pytest.raises(cj.InputError, match="a kymograph fit needs a line-grid spark"):
+        fitting.define_kymograph_problem(
+            cj.cardiac_spark(spherical=True), np.arange(3.0), np.arange(3.0), np.zeros((3, 3)), free=["flux"]
+        )
 
 
 def test_spark_cli_in_3d_writes_the_library_metrics_and_frames(spark, tmp_path, capsys):
