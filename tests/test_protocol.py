@@ -88,6 +88,33 @@ def test_pulse_train_trajectory_and_gradients_match_closed_form(solver):
         np.testing.assert_allclose(np.asarray(forward), expected, rtol=1e-6, atol=1e-9)
 
 
+def test_edge_clipping_takes_the_steps_of_diffrax_clip_controller():
+    """`simulate` clips steps at protocol edges inside `FixedProposalController`; diffrax's own
+    `ClipStepSizeController` around it is the independent reference: the same accepted and rejected steps and the
+    same trajectory, with edges (0.1, 0.3, 1.1, 1.3) that fall inside steps and one (2.0) on a save time."""
+    from cicrjax._step_control import FixedProposalController
+
+    train = cj.PulseTrain(period=1.0, width=0.2, amplitude=3.0, count=2, start=0.1)
+    protocol = cj.Protocol({"u": train, "k": cj.Step(time=2.0, before=2.0, after=5.0)})
+    model, ts = _Decay(), jnp.linspace(0.0, 3.0, 7)
+    pid = diffrax.PIDController(rtol=1e-8, atol=1e-10)
+    jumps = protocol.jump_times()
+    ours = FixedProposalController(pid, jump_ts=jumps)
+    reference = diffrax.ClipStepSizeController(FixedProposalController(pid), jump_ts=jumps)
+
+    def solve(controller):
+        term = diffrax.ODETerm(lambda t, y, args: protocol.apply(model, t).vector_field(t, y, args))
+        return diffrax.diffeqsolve(
+            term, diffrax.Tsit5(), 0.0, 3.0, None, jnp.zeros(1), saveat=diffrax.SaveAt(ts=ts),
+            stepsize_controller=controller, max_steps=4096,
+        )  # fmt: skip
+
+    a, b = solve(ours), solve(reference)
+    assert int(a.stats["num_accepted_steps"]) == int(b.stats["num_accepted_steps"])
+    assert int(a.stats["num_rejected_steps"]) == int(b.stats["num_rejected_steps"])
+    np.testing.assert_allclose(np.asarray(a.ys), np.asarray(b.ys), rtol=1e-12, atol=1e-14)
+
+
 def test_kvaerno5_edge_time_gradients_are_off_by_percents():
     """The limitation `simulate`'s docstring states: Kvaerno5 (ESDIRK) differentiates pulse edges wrongly (5.5%
     measured on this train), where the Rosenbrock solvers above are exact to 1e-6."""
