@@ -1,0 +1,85 @@
+"""Where a small model's step goes on a CPU: XLA's thunk executor runs a loop body one kernel after another only
+while every buffer it touches holds at most 512 bytes; above that it schedules the kernels concurrently on its
+thread pool, which costs microseconds a step for models of a few states.
+
+Run: `python -m benchmarks.step_overhead [--repeats 15]`. Prints (1) diffrax Tsit5 on y' = cos t − 0.1 y with 73
+constant steps for states of 9 and 10 elements (the stage buffer, 7 × n float64, passes 512 bytes at n = 10);
+(2) the gdb1990 loss of `benchmarks.gradient` (201 points, rtol 1e-8, 5 parameters): one simulation, forward-mode
+derivatives along 1, 4 and 5 tangents (`vmap` of `jvp`, as `jax.jacfwd`): with 5 tangents the tangent stage buffer
+(7 × 2 × 5 float64) passes 512 bytes. Least CPU time of `--repeats` calls, with the load average. To see the
+executor's choice: `TF_CPP_MIN_LOG_LEVEL=0 TF_CPP_VMODULE=thunk_executor=2` (`is_sequential`, `small_buffers`).
+"""
+
+import argparse
+import os
+import time
+
+import diffrax
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+import cicrjax as cj
+
+
+def _least_cpu(fn, arg, repeats: int) -> float:
+    jax.block_until_ready(fn(arg))
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        jax.block_until_ready(fn(arg))
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _tsit5(n: int):
+    def run(y0):
+        sol = diffrax.diffeqsolve(diffrax.ODETerm(lambda t, y, args: jnp.cos(t) - 0.1 * y), diffrax.Tsit5(), 0.0,
+                                  10.0, 10.0 / 73, y0, saveat=diffrax.SaveAt(t1=True))  # fmt: skip
+        return sol.ys
+
+    return jax.jit(run), jnp.ones(n)
+
+
+def _gdb_loss():
+    model, names = cj.GDB1990(), ("VM2", "VM3", "KA", "K2", "KR")
+    ts = jnp.linspace(0.0, 10.0, 201)
+    data = 1.05 * cj.simulate(model, ts, rtol=1e-10, atol=1e-12).ys[:, 0]
+
+    def loss(theta, adjoint):
+        m = eqx.tree_at(lambda m: [getattr(m, k) for k in names], model, [theta[i] for i in range(len(names))])
+        return jnp.sum((cj.simulate(m, ts, rtol=1e-8, atol=1e-10, adjoint=adjoint).ys[:, 0] - data) ** 2)
+
+    return loss, jnp.array([float(getattr(model, k)) for k in names])
+
+
+def _forward(loss, tangents):
+    """Forward-mode derivatives of `loss` along each row of `tangents` (one vmapped JVP, as `jax.jacfwd`)."""
+
+    def derivatives(theta):
+        along = lambda e: jax.jvp(lambda th: loss(th, diffrax.ForwardMode()), (theta,), (e,))[1]  # noqa: E731
+        return jax.vmap(along)(tangents)
+
+    return jax.jit(derivatives)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    print(f"load {os.getloadavg()[0]:.1f}")
+    for n in (9, 10):
+        fn, y0 = _tsit5(n)
+        print(f"Tsit5, {n:2d} states, 73 steps: {1e6 * _least_cpu(fn, y0, args.repeats) / 73:6.2f} µs a step (CPU)")
+    loss, theta = _gdb_loss()
+    simulation = _least_cpu(jax.jit(lambda th: loss(th, None)), theta, args.repeats)
+    print(f"gdb1990 simulation: {1e3 * simulation:.2f} ms (CPU)")
+    for k in (1, 4, 5):
+        seconds = _least_cpu(_forward(loss, jnp.eye(5)[:k]), theta, args.repeats)
+        print(f"gdb1990 forward mode, {k} tangent(s): {1e3 * seconds:.2f} ms (CPU), "
+              f"{seconds / simulation:.1f}× the simulation")  # fmt: skip
+    print(f"load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
