@@ -209,8 +209,9 @@ class LevenbergMarquardt(AbstractOptimiser):
     forward mode). Converged when an accepted step changes θ by less than `rtol`·(|θ| + `rtol`) and the cost by
     less than `rtol` of itself, or where a Gauss–Newton step would gain less than `rtol` of the cost, or (`ftol` > 0)
     when an accepted step lowers the cost by less than `ftol` of itself; at most `max_steps` steps (any of these may
-    be an array, e.g. inside a scan). On a problem: Gaussian noise with σ profiled or
-    fixed, no priors.
+    be an array, e.g. inside a scan). With `lower` and/or `upper` (arrays over the minimised vector, ±inf where
+    free), it minimises within that box: a coordinate on a bound that the gradient pushes outwards is held there,
+    and every step is projected onto the box. On a problem: Gaussian noise with σ profiled or fixed, no priors.
 
     **Example:** `fit(problem, optimiser=LevenbergMarquardt())`
     """
@@ -218,6 +219,8 @@ class LevenbergMarquardt(AbstractOptimiser):
     max_steps: int | Array = 200
     rtol: float | Array = 1e-8
     ftol: float | Array = 0.0
+    lower: Array | None = None
+    upper: Array | None = None
     name = "lm"
 
     def init(self, fn, x0, penalty):
@@ -252,8 +255,17 @@ class LevenbergMarquardt(AbstractOptimiser):
         )
         # the next trial, from the accepted point
         a, g = j.T @ j, j.T @ r
+        box = self.lower is not None or self.upper is not None
+        if box:  # a coordinate on a bound that the gradient pushes outwards stays there: solve for the others
+            lower = -jnp.inf if self.lower is None else self.lower
+            upper = jnp.inf if self.upper is None else self.upper
+            free = ~(((th <= lower) & (g > 0)) | ((th >= upper) & (g < 0)))
+            a = jnp.where(free[:, None] & free[None, :], a, jnp.diag(jnp.where(free, 0.0, 1.0)))
+            g = jnp.where(free, g, 0.0)
         scale = jnp.maximum(jnp.diag(a), 1e-12 * jnp.max(jnp.diag(a)) + 1e-300)
         step = -jnp.linalg.solve(a + lam * jnp.diag(scale), g)
+        if box:  # and the step is projected onto the box
+            step = jnp.clip(th + step, lower, upper) - th
         # stationary: even the undamped Gauss–Newton step would gain less than `rtol` of the cost (at an optimum
         # on the noise floor of the residuals, where every damped step is rejected)
         gain = 0.5 * g @ jnp.linalg.solve(a + 1e-12 * jnp.diag(scale), g)

@@ -190,6 +190,25 @@ def test_levenberg_marquardt_and_adam_against_lbfgs():
         fitting.LevenbergMarquardt().run(prior, starts[0])
 
 
+def test_levenberg_marquardt_within_a_box_reaches_scipy_bounded_least_squares():
+    """With bounds, Levenberg–Marquardt minimises within the box: from the origin, ½‖(x0 − x1, x1 − 3, (x2 + 1)/2)‖²
+    with x1 ≤ 1 and x2 ≥ 0 has its minimum at (1, 1, 0), cost 2.125 (by hand: x1 and x2 on their bounds, then
+    x0 = x1), which scipy's bounded least squares (trust-region reflective) reaches too; holding a coordinate that
+    the gradient pushes against its bound lets the others converge in a few steps."""
+    from scipy.optimize import least_squares
+
+    def fn(x):
+        return jnp.stack([x[0] - x[1], x[1] - 3.0, 0.5 * (x[2] + 1.0)])
+
+    lower, upper = np.array([-np.inf, -np.inf, 0.0]), np.array([np.inf, 1.0, np.inf])
+    lm = fitting.LevenbergMarquardt(max_steps=20, lower=jnp.asarray(lower), upper=jnp.asarray(upper))
+    out = jax.jit(lambda x0: lm.minimise(fn, x0, 1e10))(jnp.zeros(3))
+    ref = least_squares(lambda x: np.asarray(fn(jnp.asarray(x))), np.full(3, 0.5), bounds=(lower, upper))
+    np.testing.assert_allclose(np.asarray(out.theta), [1.0, 1.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(np.asarray(out.theta), ref.x, atol=1e-6)
+    assert float(out.value) == pytest.approx(2.125, rel=1e-9) and bool(out.converged) and int(out.iterations) <= 10
+
+
 def test_gauss_newton_and_finite_difference_hessian_intervals_agree():
     """Laplace intervals at the optimum (σ profiled): the Gauss–Newton matrix JᵀJ/σ̂² and central differences of
     the exact gradient give the same 95% intervals within 5%, and both cover the truth."""

@@ -35,7 +35,10 @@ class PeriodMatched(AbstractStrategy):
     spike that misses the data's by less than the width still overlaps it, so a phase error left by the search
     is corrected, and the narrowing widths lead to the optimum's basin. The chain with the lowest loss at the
     narrowest width is fitted by `optimiser` to the problem's own objective; the default
-    [`fitting.LevenbergMarquardt`][] runs in the same compiled loop as the blurred stages. Between stages a chain's
+    [`fitting.LevenbergMarquardt`][] runs in the same compiled loop as the blurred stages, in the sampling space of
+    the bounded coordinates (log VM3, not its logit: a valley of the NLL such as VM3 ∝ KA⁴ is straight there, and
+    the logistic map bent it into a crawl of hundreds of short steps) with its steps projected onto the bounds, then
+    once more from where it ended, moved just inside any bound it ended on. Between stages a chain's
     point is kept within one logit unit of a bounded coordinate's span, where the logistic map is not flat.
     Without `blur` the search ranks in-phase candidates by the NLL and there is no homotopy. The blurred signal is
     computed on a grid `upsample` times finer than the data's ([`fitting.choose_strategy`][] sets it from the
@@ -131,25 +134,48 @@ class PeriodMatched(AbstractStrategy):
         start_ok = start_ok[0]
 
         # Levenberg–Marquardt on every chain at every blur width in turn, then (with a Levenberg–Marquardt
-        # `optimiser`) on the problem's own residuals (width 0) from the chain whose narrowest blurred loss is
-        # lowest: one compiled loop
+        # `optimiser`) on the problem's own residuals (width 0): stage -1 from the chain whose narrowest blurred
+        # loss is lowest, stage -2 from where -1 ended, moved off the bounds; one compiled loop
         final = isinstance(self.optimiser, LevenbergMarquardt)
-        stage_chain = np.concatenate([np.repeat(np.arange(k), len(self.blur)), [-1] if final else []]).astype(int)
-        stage_width = np.concatenate([np.tile(self.blur, k), [0.0] if final else []])
+        finals = [-1, -2] if final else []
+        stage_chain = np.concatenate([np.repeat(np.arange(k), len(self.blur)), finals]).astype(int)
+        stage_width = np.concatenate([np.tile(self.blur, k), np.zeros(len(finals))])
+        lo, hi = (jnp.asarray([_space_bound(p, b) for p in problem.free], dtype=dtype) for b in ("lower", "upper"))
 
         def stage(c, x):
-            thetas, losses, steps, _ = c
+            thetas, losses, steps, _, last = c
             w, chain, tol, cap = x
-            th = jnp.where(chain >= 0, thetas[chain], thetas[jnp.argmin(losses)])
-            lm = LevenbergMarquardt(max_steps=cap, rtol=tol, ftol=jnp.where(chain >= 0, self.blur_ftol, 0.0))
+            th = jnp.where(chain == -1, thetas[jnp.argmin(losses)], jnp.where(chain >= 0, thetas[chain], last))
+            # the final stages step in a bounded coordinate's sampling space (log VM3, not its logit), where a
+            # valley of the NLL (e.g. VM3 ∝ KA⁴) is straight: the logistic map bends it, and LM crawled along it
+            # in hundreds of short steps. Their steps are projected onto the bounds; where -1 ends on one (a
+            # minimum along it), -2 starts again just inside.
+            space = (chain < 0) & bounded[0]
+            lm = LevenbergMarquardt(
+                max_steps=cap,
+                rtol=tol,
+                ftol=jnp.where(chain >= 0, self.blur_ftol, 0.0),
+                lower=jnp.where(space, lo, -jnp.inf),
+                upper=jnp.where(space, hi, jnp.inf),
+            )
             kernel = blur_kernel(problem, w, up)  # once per stage, not per step
-            out = lm.minimise(lambda t: blurred_residuals(problem, t, w, up, kernel), th, problem.penalty)
-            # a blurred optimum can lie on a bound, where the logistic map is flat: keep a gradient for the next stage
-            th = jnp.where(bounded[0] & (chain >= 0), jnp.clip(out.theta, -half[0] - 1.0, half[0] + 1.0), out.theta)
+
+            def unconstrained(x):
+                p = jnp.clip((x - lo) / (hi - lo), 1e-12, 1.0 - 1e-12)
+                return jnp.where(space, jnp.log(p) - jnp.log1p(-p), x)
+
+            def fn(x):
+                return blurred_residuals(problem, unconstrained(x), w, up, kernel)
+
+            out = lm.minimise(fn, jnp.where(space, lo + (hi - lo) * jax.nn.sigmoid(th), th), problem.penalty)
+            # a blurred optimum (or the end of stage -1) can lie on a bound, where the logistic map is flat: keep a
+            # gradient for the next stage
+            th = unconstrained(out.theta)
+            th = jnp.where(bounded[0] & (chain != -2), jnp.clip(th, -half[0] - 1.0, half[0] + 1.0), th)
             i = jnp.maximum(chain, 0)
             thetas = thetas.at[i].set(jnp.where(chain >= 0, th, thetas[i]))
             losses = losses.at[i].set(jnp.where(chain >= 0, out.value, losses[i]))  # at the chain's narrowest width
-            return (thetas, losses, steps + out.iterations, out.converged), th
+            return (thetas, losses, steps + out.iterations, out.converged, th), th
 
         steps, done = jnp.zeros((), jnp.int32), jnp.array(False)
         if stage_chain.size:
@@ -161,7 +187,7 @@ class PeriodMatched(AbstractStrategy):
                 jnp.asarray(np.where(stage_chain >= 0, self.blur_rtol, final_rtol), dtype=dtype),
                 jnp.asarray(np.where(stage_chain >= 0, self.blur_steps, final_steps), dtype=jnp.int32),
             )
-            (thetas, losses, steps, done), ends = jax.lax.scan(stage, (thetas, losses, steps, done), xs)
+            (thetas, losses, steps, done, _), ends = jax.lax.scan(stage, (thetas, losses, steps, done, thetas[0]), xs)
         if final:
             theta = ends[-1]
             value = objective(problem, theta)
@@ -175,6 +201,11 @@ def _each(fn, xs):
     """`fn` over the rows of `xs`: one after another on a CPU, where a vmapped adaptive solve would run every row in
     lockstep with the slowest (and rewrite every row's save buffer at each step); vmapped on an accelerator."""
     return map_sharded(fn, xs, jax.local_devices()[:1])
+
+
+def _space_bound(p, which: str) -> float:
+    """A free parameter's `which` bound in its sampling space (log, log10 or linear)."""
+    return float(p.transform.to_space(getattr(p, which)))
 
 
 def _width(p) -> float:
