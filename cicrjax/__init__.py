@@ -37,6 +37,7 @@ from ._fluxes import (
     LinearExtrusion as LinearExtrusion,
     LinearPump as LinearPump,
     LiRinzelIP3R as LiRinzelIP3R,
+    MahajanLType as MahajanLType,
     MitochondrialEfflux as MitochondrialEfflux,
     RapidBuffer as RapidBuffer,
     ReversiblePump as ReversiblePump,

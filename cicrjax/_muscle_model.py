@@ -17,12 +17,15 @@ class AbstractMuscleModel(AbstractModel):
 
     Besides `derivative`, it reports the SR release flux, the sarcolemmal trigger flux and the SR content,
     all per cytosolic volume, so that gain (release per trigger) is defined for every such model.
-    `ryr_sensitivity` names the parameter that sets RyR Ca sensitivity (`None` where release is not Ca-gated).
+    `ryr_sensitivity` names the parameter that sets RyR Ca sensitivity (`None` where release is not Ca-gated);
+    `action_potential` the waveform keywords [`cicrjax.pace`][] gives [`cicrjax.paced`][] for this model.
     """
 
     V: AbstractVar[Array]
     Ca_o: AbstractVar[Array]
     ryr_sensitivity: ClassVar[str | None]
+    # Keywords of `paced` for the species' own action potential when `pace` drives the model (none: its default).
+    action_potential: ClassVar[tuple[tuple[str, float], ...]] = ()
 
     @abc.abstractmethod
     def release_flux(self, y: State) -> Scalar:

@@ -79,7 +79,7 @@ def paced(rate: float, *, count: int, start: float = 0.0, apd: float | None = No
 
 def pace(model, period: float, *, count: int, start: float = 0.0, protocol: Protocol | None = None) -> Protocol:
     """`protocol` plus pacing of `model`: `count` action potentials every `period` s from `start` s on its membrane
-    voltage `V` (see [`cicrjax.paced`][]).
+    voltage `V` (see [`cicrjax.paced`][]), shaped as the model's `action_potential` (cardiac-mouse's own).
 
     Raises `InputError` for a model without `V`, a period that is not > 0 s, a count below 1, or a `protocol` that
     drives `V` already.
@@ -98,7 +98,8 @@ def pace(model, period: float, *, count: int, start: float = 0.0, protocol: Prot
         raise InputError(f"the number of paced beats must be a whole number in [1, {MAX_BEATS}], got {count}")
     if protocol is not None and "V" in protocol.stimuli:
         raise InputError("pacing drives V, and the protocol drives V as well; drop the protocol's V stimulus")
-    return _extend(protocol, paced(1.0 / period, count=int(count), start=start).stimuli)
+    waveform = dict(model.action_potential) if isinstance(model, AbstractMuscleModel) else {}
+    return _extend(protocol, paced(1.0 / period, count=int(count), start=start, **waveform).stimuli)
 
 
 def zero_extracellular_ca(protocol: Protocol | None = None) -> Protocol:

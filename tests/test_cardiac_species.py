@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import cicrjax as cj
-from cicrjax._fluxes import AllostericNCX, ReversiblePump, ShannonLTypeGates
+from cicrjax._fluxes import AllostericNCX, MahajanLType, ReversiblePump, ShannonLTypeGates
 
 F, R, T = 96485.0, 8314.0, 310.0
 FoRT = F / R / T
@@ -80,15 +80,126 @@ def test_mouse_serca_and_ncx_scale_equal_morotti_code():
     assert float(m.D_sl_myo) == pytest.approx(j_ca_slmyo * 1e15 * 1e3, rel=1e-6)
 
 
+_SHANNON_GATES = ("d", "f", "fCaB_j", "fCaB_sl")
+_GATE_PARAMETERS = ("k_fCa_on", "k_fCa_off", "V_d", "V_f", "k_f")
+
+
 @pytest.mark.parametrize("cls", [cj.CardiacHuman, cj.CardiacMouse])
 def test_species_sets_share_cardiac_equations_and_satisfy_their_constraints(cls):
+    """Both sets are Cardiac's equations and parameters; cardiac-mouse replaces Shannon's L-type gates (4 states, 5
+    parameters) with Morotti's Markov channel, 6 states in the cleft and 6 under the sarcolemma."""
     model = cls()
-    assert isinstance(model, cj._models.shannon_cardiac.AbstractShannonCardiac) and model.states == cj.Cardiac.states
-    assert [p.name for p in cls.parameters()] == [p.name for p in cj.Cardiac.parameters()]
+    assert isinstance(model, cj._models.shannon_cardiac.AbstractShannonCardiac)
+    names = [p.name for p in cj.Cardiac.parameters()]
+    if cls is cj.CardiacMouse:
+        channel = [f"LCC_{x}_{c}" for c in ("j", "sl") for x in ("C2", "C1", "I1Ca", "I2Ca", "I1Ba", "I2Ba")]
+        states = [s for s in cj.Cardiac.states if s not in _SHANNON_GATES]
+        assert list(model.states) == states[:7] + channel + states[7:]
+        names = [n for n in names if n not in _GATE_PARAMETERS]
+    else:
+        assert model.states == cj.Cardiac.states
+    assert [p.name for p in cls.parameters()] == names
     for p in cls.parameters():
         p.check(float(getattr(model, p.name)))
         assert getattr(model, p.name).dtype == jnp.float64
-    assert model.initial_state().shape == (16,) and model.name in cj.MODELS
+    assert model.initial_state().shape == (len(model.states),) and model.name in cj.MODELS
+
+
+def _morotti_lcc_mode1(V, x, caj):
+    """dx/dt (1/ms) of the mode-1 junctional L-type channel of morotti_et_al_mouse_eccODEfile.m, transcribed in its
+    own units (ms, mM): x = C2, C1, I1Ca, I2Ca, I1Ba, I2Ba (y(60)-y(65))."""
+    c2, c1, i1ca, i2ca, i1ba, i2ba = x
+    po = 1.0 - sum(x)
+    taupo, TBa, s1o, k1o, kop, cpbar, tca, recoveryReduc = 1, 450, 0.0221, 0.03, 2.5e-3, 8e-3, 78.0312, 3
+    poss = 1 / (1 + math.exp(-V / 8))
+    fcaj = 1 / (1 + (kop / caj) ** 3)
+    Rv = 10 + 4954 * math.exp(V / 15.6)
+    PrLCC = 1 - 1 / (1 + math.exp(-(V + 40) / 4))
+    PsLCC = 1 / (1 + math.exp(-(V + 40) / 11.32))
+    TCaj = (tca + 0.1 * (1 + (caj / cpbar) ** 2)) / (1 + (caj / cpbar) ** 2)
+    tauCaj = (Rv - TCaj) * PrLCC + TCaj
+    tauBa = (Rv - TBa) * PrLCC + TBa
+    alpha, beta = poss / taupo, (1 - poss) / taupo
+    r1, r2 = 0.3, 3
+    s1, s1p, k1, k1p, k2, k2p = s1o * fcaj, 0.00195, k1o * fcaj, 0.00413, 1e-4, 0.00224
+    s2, s2p = s1 * (k2 / k1) * (r1 / r2), s1p * (k2p / k1p) * (r1 / r2)
+    k3 = math.exp(-(V + 40) / 3) / (3 * (1 + math.exp(-(V + 40) / 3)))
+    k5, k6 = (1 - PsLCC) / tauCaj / recoveryReduc, fcaj * PsLCC / tauCaj
+    k5p, k6p = (1 - PsLCC) / tauBa / recoveryReduc, PsLCC / tauBa
+    k4 = k3 * (alpha / beta) * (k1 / k2) * (k5 / k6)
+    k4p = k3 * (alpha / beta) * (k1p / k2p) * (k5p / k6p)
+    return [
+        beta * c1 + k5 * i2ca + k5p * i2ba - (k6 + k6p + alpha) * c2,
+        alpha * c2 + k2 * i1ca + k2p * i1ba + r2 * po - (r1 + beta + k1 + k1p) * c1,
+        k1 * c1 + k4 * i2ca + s1 * po - (k2 + k3 + s2) * i1ca,
+        k3 * i1ca + k6 * c2 - (k4 + k5) * i2ca,
+        k1p * c1 + k4p * i2ba + s1p * po - (k2p + k3 + s2p) * i1ba,
+        k3 * i1ba + k6p * c2 - (k5p + k4p) * i2ba,
+    ]
+
+
+_LCC_STATE = [0.30, 0.20, 0.10, 0.15, 0.05, 0.12]  # open 0.08
+
+
+@pytest.mark.parametrize("V, ca_uM", [(-85.0, 0.1), (-40.0, 1.0), (0.0, 5.0), (30.0, 20.0)])
+def test_mouse_ltype_markov_rates_equal_morotti_code(V, ca_uM):
+    """cardiac-mouse's L-type channel (MahajanLType) against Morotti's mode-1 channel written out above, over
+    resting to plateau voltages and cleft Ca from diastolic to release levels."""
+    ours = cj.with_parameters(cj.CardiacMouse(), {"V": V})._ltype(
+        _mouse_state(_LCC_STATE, ca_uM), cj.reduced_potential(jnp.asarray(V), 310.0, 2.0)
+    )[2][:6]
+    np.testing.assert_allclose(np.asarray(ours) * 1e-3, _morotti_lcc_mode1(V, _LCC_STATE, ca_uM * 1e-3), rtol=1e-9)
+
+
+def _mouse_state(channel, ca_j):
+    """cardiac-mouse's stored rest with the junctional channel states `channel` and cleft Ca `ca_j` (µM)."""
+    y = cj.CardiacMouse().initial_state()
+    return y.at[7:13].set(jnp.asarray(channel)).at[3].set(ca_j)
+
+
+def test_mouse_ltype_flux_equals_morotti_current():
+    """The cleft L-type Ca flux is Morotti's I_Ca_junc_m1 = Fjunc_CaL · ibarca_jm1 · Po · ICa_scale (A/F, with the
+    code's fixed 1 µM inner Ca against 0.341 Ca_o) carried into the cytosol volume by his 200 pF membrane,
+    ydot(36) = −I_Ca_tot_junc · Cmem/(V · 2F)."""
+    V, po = 10.0, 1.0 - sum(_LCC_STATE)
+    model = cj.with_parameters(cj.CardiacMouse(), {"V": V})
+    y = _mouse_state(_LCC_STATE, 30.0)
+    cal_j, _, _ = model._ltype(y, cj.reduced_potential(jnp.asarray(V), 310.0, 2.0))
+    pCa, Cao = 1.65 * 5.4e-4, 1.0
+    ibarca = 4 * pCa * V * F * FoRT * (0.001 * math.exp(2 * V * FoRT) - 0.341 * Cao) / (math.exp(2 * V * FoRT) - 1)
+    current = 0.9 * ibarca * po * 5.25
+    assert float(cal_j) == pytest.approx(_per_cytosol(-current, 20e3 * 1e-14) / 2, rel=1e-4)  # two charges per Ca
+
+
+def test_mouse_ltype_rates_have_finite_difference_derivatives():
+    """The Markov rates' forward-mode derivatives in V and cleft Ca equal central differences (the cancelled
+    f_c and τ in k4 keep them finite at diastolic Ca)."""
+    channel = MahajanLType()
+    x = jnp.asarray(_LCC_STATE)
+    for V, c in ((-70.0, 0.1), (5.0, 8.0)):
+        for arg in (0, 1):
+            f = lambda a, b: channel.rates(a, x, b)  # noqa: E731
+            tangent = (1.0, 0.0) if arg == 0 else (0.0, 1.0)
+            _, jvp = jax.jvp(f, (jnp.asarray(V), jnp.asarray(c)), (jnp.asarray(tangent[0]), jnp.asarray(tangent[1])))
+            h = 1e-5 * (abs(V) if arg == 0 else c)
+            up = f(V + h * tangent[0], c + h * tangent[1])
+            down = f(V - h * tangent[0], c - h * tangent[1])
+            np.testing.assert_allclose(jvp, (up - down) / (2 * h), rtol=1e-5, atol=1e-6 * float(jnp.abs(jvp).max()))
+
+
+def test_pace_drives_cardiac_mouse_with_a_mouse_action_potential():
+    """`pace` shapes cardiac-mouse's beats as a mouse action potential, with no plateau: repolarised (relative to
+    the 100 mV plateau above rest) by 50 % at 23 ms and 90 % at 69 ms, as the comb paced heart's optical action
+    potential (vm_bcl140_pacing.csv), and by 80 % at 47.5 ms, the baseline APD80 of the heart-rate-control script
+    distributed with Morotti's code (within 5 %); the rabbit set keeps `paced`'s plateau (half-repolarised at
+    180 ms)."""
+    mouse = cj.pace(cj.CardiacMouse(), 1.0, count=1).stimuli["V"]
+    rabbit = cj.pace(cj.Cardiac(), 1.0, count=1).stimuli["V"]
+    left = lambda stim, t: (float(stim(t)) + 85.0) / 100.0  # noqa: E731  (v_rest -85 mV, v_plateau +15 mV)
+    assert left(mouse, 0.023) == pytest.approx(0.5, rel=1e-2)
+    assert left(mouse, 0.069) == pytest.approx(0.1, rel=1e-2)
+    assert left(mouse, 0.95 * 0.0475) > 0.2 > left(mouse, 1.05 * 0.0475)  # APD80 within 5 % of 47.5 ms
+    assert left(rabbit, 0.069) > 0.99 and left(rabbit, 0.18) == pytest.approx(0.5, rel=1e-2)
 
 
 @pytest.fixture(scope="module", params=["cardiac-human", "cardiac-mouse"])

@@ -8,10 +8,10 @@ from jaxtyping import Array
 
 from .._parameters import param
 from .._units import MILLIMOLAR, PER_MS
-from .shannon_cardiac import AbstractShannonCardiac
+from .shannon_cardiac import AbstractShannonGatesCardiac
 
 
-class Cardiac(AbstractShannonCardiac):
+class Cardiac(AbstractShannonGatesCardiac):
     r"""Dyad-aware ventricular myocyte Ca model after Shannon et al. 2004, for fitting paced Ca transients.
 
     Shannon TR, Wang F, Puglisi J, Weber C, Bers DM (2004) Biophys J 87:3351–3371, doi:10.1529/biophysj.104.047449

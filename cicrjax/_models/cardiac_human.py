@@ -9,10 +9,10 @@ from jaxtyping import Array
 from .._parameters import param
 from .._units import MILLIMOLAR, PER_MS
 from .cardiac import Cardiac
-from .shannon_cardiac import AbstractShannonCardiac
+from .shannon_cardiac import AbstractShannonGatesCardiac
 
 
-class CardiacHuman(AbstractShannonCardiac):
+class CardiacHuman(AbstractShannonGatesCardiac):
     r"""Human ventricular myocyte Ca model: [`cicrjax.Cardiac`][]'s equations with the Grandi et al. 2010 values.
 
     Grandi E, Pasqualini FS, Bers DM (2010) J Mol Cell Cardiol 48:112–121, doi:10.1016/j.yjmcc.2009.09.019

@@ -6,6 +6,8 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from .._fluxes.ltype import GHKCalciumFlux
+from .._fluxes.mahajan_ltype import MahajanLType
 from .._parameters import param
 from .._units import MILLIMOLAR, PER_MS
 from .cardiac import Cardiac
@@ -14,6 +16,12 @@ from .shannon_cardiac import AbstractShannonCardiac
 # Mouse membrane capacitance over rabbit's (200 pF / 138.1 pF): a current density in A/F gives this much more flux
 # per litre of cytosol, the cell volume being Shannon's in both codes.
 _CM = 2.0e-10 / 1.381e-10
+# Morotti's pCa = 1.65 × 5.4e-4 cm/s times ICa_scale 5.25 and the 0.341 activity of external Ca, as a rate per
+# cytosolic volume: Shannon's P_CaL (0.53339 /s, which includes his 0.45 scale and 0.341) / 0.45 × 1.65 × 5.25 × _CM.
+_P_CAL = 0.53339 / 0.45 * 1.65 * 5.25 * _CM
+# Morotti's driving force has a fixed inner Ca of 1 µM at activity 1 against 0.341 · Ca_o outside: 1/0.341 µM here.
+_CA_IN = 1.0 / 0.341
+_CHANNEL = ("C2", "C1", "I1Ca", "I2Ca", "I1Ba", "I2Ba")
 
 
 class CardiacMouse(AbstractShannonCardiac):
@@ -32,43 +40,52 @@ class CardiacMouse(AbstractShannonCardiac):
     - RyR luminal EC50 0.50 mM (rabbit 0.45), SR leak × 2; calsequestrin 2.7 mM per SR volume.
     - Diffusion from the mouse geometry (20 000 µm² membrane, cleft 0.3 µm from the SL): cleft-to-SL
       3.84e-13 L/ms, SL-to-cytosol 4.41e-12 L/ms; Ca_o 1 mM.
+    - L-type channel: Morotti's Markov channel (Mahajan et al. 2008 with Morotti et al. 2012's inactivation,
+      [`cicrjax.MahajanLType`][]), 6 states in the cleft (90 % of channels) and 6 under the sarcolemma, each gated
+      by its own local Ca; permeability pCa 1.65 × 5.4e-4 cm/s × ICa_scale 5.25 on the 200 pF membrane (`P_CaL`),
+      with the code's fixed 1 µM inner Ca against 0.341 Ca_o in the driving force; peak current −13 A/F at 0 mV
+      from −80 mV (cleft Ca held at 1 µM).
+    - NCX with the Soltis–Saucerman denominator Morotti uses (`AllostericNCX(soltis=True)`).
+    - Its own action potential when paced by [`cicrjax.pace`][] (`action_potential`): half-repolarised 23 ms after
+      the upstroke with n = 2, so 80 % at 46 ms and 90 % at 69 ms; triangular, with no plateau, as mouse action
+      potentials are (Morotti's model computes its own; the baseline APD80 of the heart-rate-control script shipped
+      with that code is 47.5 ms, and the comb paced-heart recording's optical action potential, vm_bcl140_pacing.csv,
+      is half-repolarised at 23 ms and 90 % at 69 ms).
 
-    Structure this model lacks, so the set is an approximation where noted: Morotti's L-type current is a
-    Mahajan 2008 Markov channel with CaMKII/PKA modes; here Shannon's gates are kept with Morotti's permeability
-    factor (pCa × 1.65) and the capacitance ratio, so the trigger is not the published one. Morotti's NCX
-    (from Soltis–Saucerman) writes the denominator as K_mNao³Ca + K_mNai³Ca_o(1 + Ca/K_mCai) where Shannon's
-    rabbit.m and [`cicrjax.AllostericNCX`][] have K_mNao³Ca(1 + Ca/K_mCai), a smaller denominator, so NCX
-    extrudes somewhat more here than in Morotti's code. Calmodulin and CaMKII buffering (Morotti's CaM module, 5.65 µM
-    free CaM in the cytosol) are replaced by Shannon's rapid 24 µM calmodulin; Na_i is fixed at rabbit's 9 mM (the
-    paper's steady Na_i was not available); the default `paced` waveform is rabbit-like, far longer than a mouse
-    action potential.
+    Approximations: V is prescribed; Na_i is fixed at 11.1 mM, the resting rodent figure (rat, Despa et al. 2002,
+    J Physiol 539:133; Morotti computes Na_i, and his Na/K pump's K_m,Nai of 19 mM, against rabbit's 11, is set for
+    a Na_i above rabbit's); only mode-1 L-type channels (CaMKII/PKA shift at most a few % to mode 2 without
+    isoproterenol); calmodulin and CaMKII buffering (Morotti's CaM module, 5.65 µM free CaM in the cytosol) are
+    Shannon's rapid 24 µM calmodulin.
 
-    Behaviour with `paced` (tests/test_cardiac_species.py; the paper's figures were not available to compare):
-    at 1 Hz Ca_i rises from 0.109 to 0.697 µM, peaking 48 ms after the upstroke, and released/entered Ca per beat
-    is 9.1 (SERCA 90 % of removal; rodent 92 % in Bers 2002, Nature 415:198). Diastolic Ca climbs with rate:
-    0.130 µM at 2 Hz, 0.25 µM at 4 Hz and 0.75 µM at a 140 ms cycle, where the rabbit-like plateau (67 ms) leaves
-    no time to relax; with a 15 ms action potential (`paced(..., apd=0.015)`) it relaxes to 0.21 µM but the
-    transient shrinks to 0.09 µM and released/entered to 3.8 (the Shannon gates open little in so short a beat).
-    Fitted to a paced heart's trace at 140 ms (README, "Fitting real recordings"), the default waveform leaves a
-    second hump at its repolarisation (R² 0.920); a triangular one like the recording's own optical action
-    potential (`paced(..., apd=0.023, n=2.0)`: APD50 23 ms, APD90 69 ms) fits it better (0.933, and 0.943 settled
-    at the estimates).
+    Behaviour with `pace` (tests/test_cardiac_species.py; the paper's figures were not available to compare):
+    at 1 Hz Ca_i rises from 0.086 to 0.358 µM, peaking 38 ms after the upstroke, and released/entered Ca per beat
+    is 7.7 (SERCA 88 % of removal; rodent 92 % in Bers 2002, Nature 415:198). Diastolic Ca climbs with rate and the
+    amplitude falls: 0.101 → 0.342 µM at 2 Hz, 0.158 → 0.348 µM at 4 Hz, 0.256 → 0.354 µM at a 140 ms cycle.
+    The comb paced-heart trace at a 140 ms cycle is fitted by README's one-command fit ("Fitting real recordings").
 
     **Example:** `simulate(CardiacMouse(), jnp.linspace(0, 0.14, 141), protocol=pace(CardiacMouse(), 0.14, count=1))`
     """
 
     name: ClassVar[str] = "cardiac-mouse"
-    states: ClassVar[tuple[str, ...]] = Cardiac.states
+    states: ClassVar[tuple[str, ...]] = (
+        *Cardiac.states[:7],
+        *(f"LCC_{x}_j" for x in _CHANNEL),
+        *(f"LCC_{x}_sl" for x in _CHANNEL),
+        *Cardiac.states[11:],
+    )
     citation: ClassVar[str] = "Morotti S, Edwards AG, McCulloch AD, Bers DM, Grandi E (2014) J Physiol 592:1181-1197"
     default_free: ClassVar[tuple[str, ...]] = Cardiac.default_free
     ryr_sensitivity: ClassVar[str] = "K_act"
+    soltis_ncx: ClassVar[bool] = True
+    action_potential: ClassVar[tuple[tuple[str, float], ...]] = (("apd", 0.023), ("n", 2.0))
 
     # Drivers.
     V: Array = param(-85.0, "mV", "membrane potential (driven by a protocol)", "real")
     Ca_o: Array = param(1.0 * MILLIMOLAR, "µM", "extracellular Ca", "nonnegative")
     caffeine: Array = param(0.0, "1", "fraction of RyRs forced open by caffeine", "unit_interval")
     T: Array = param(310.0, "K", "temperature")
-    Na_i: Array = param(9.0 * MILLIMOLAR, "µM", "intracellular Na (fixed)")
+    Na_i: Array = param(11.1 * MILLIMOLAR, "µM", "intracellular Na (fixed)")
     Na_o: Array = param(140.0 * MILLIMOLAR, "µM", "extracellular Na")
     Mg_i: Array = param(1.0 * MILLIMOLAR, "µM", "intracellular free Mg")
     # Geometry (fractions of the cell volume) and diffusion.
@@ -79,14 +96,9 @@ class CardiacMouse(AbstractShannonCardiac):
     V_cell: Array = param(3.3006e4, "µm³", "cell volume (π·10.25²·100 µm³)")
     D_j_sl: Array = param(3.84375e-13 * 1e15 * PER_MS, "µm³/s", "cleft-to-SL diffusion conductance")
     D_sl_myo: Array = param(4.405556e-12 * 1e15 * PER_MS, "µm³/s", "SL-to-cytosol diffusion conductance")
-    # L-type channel.
-    P_CaL: Array = param(0.53339 * 1.65 * _CM, "1/s", "L-type Ca permeability per cytosolic volume", "nonnegative")
+    # L-type channel (Markov, `MahajanLType`'s rates).
+    P_CaL: Array = param(_P_CAL, "1/s", "L-type Ca permeability per cytosolic volume", "nonnegative")
     F_j_CaL: Array = param(0.9, "1", "junctional fraction of L-type channels", "unit_interval")
-    k_fCa_on: Array = param(1.7 * PER_MS / MILLIMOLAR, "1/(µM·s)", "L-type Ca-inactivation on-rate")
-    k_fCa_off: Array = param(11.9e-3 * PER_MS, "1/s", "L-type Ca-inactivation off-rate")
-    V_d: Array = param(-14.5, "mV", "L-type activation (d gate) half-voltage", "real")
-    V_f: Array = param(-35.06, "mV", "L-type inactivation (f gate) half-voltage", "real")
-    k_f: Array = param(3.6, "mV", "L-type inactivation (f gate) slope")
     # RyR.
     K_act: Array = param(77.46, "µM", "RyR Ca sensitivity: cleft Ca for half-maximal opening at a full SR")
     n_act: Array = param(2.0, "1", "Hill coefficient of RyR Ca activation")
@@ -147,14 +159,24 @@ class CardiacMouse(AbstractShannonCardiac):
     K_Csqn: Array = param(0.65 * MILLIMOLAR, "µM", "calsequestrin dissociation constant")
     reversible_serca: bool = eqx.field(default=True, static=True)
 
+    def _ltype(self, y, phi):
+        channel, cal = MahajanLType(), GHKCalciumFlux(self.P_CaL)
+        x_j, x_sl = y[7:13], y[13:19]
+        cal_j = self.F_j_CaL * channel.open_fraction(x_j) * cal(phi, _CA_IN, self.Ca_o)
+        cal_sl = (1.0 - self.F_j_CaL) * channel.open_fraction(x_sl) * cal(phi, _CA_IN, self.Ca_o)
+        rates = jnp.concatenate([channel.rates(self.V, x_j, y[3]), channel.rates(self.V, x_sl, y[2])])
+        return cal_j, cal_sl, rates
+
     def initial_state(self):
         """Diastolic state after pacing at 1 Hz with the default action potential."""
         return jnp.array(_REST, dtype=self.V.dtype)
 
 
-# Diastolic state (µM and fractions) after 120 beats at 1 Hz of the default `paced(1.0, ...)` waveform
-# (Rodas4; over the next beat Ca_i drifts by 1e-10 µM and Ca_SR by 7e-8 µM).
+# Diastolic state (µM and fractions) after 160 beats at 1 Hz of the set's own action potential,
+# `pace(CardiacMouse(), 1.0, count=...)` (Rodas4, rtol 1e-8; over the next beat Ca_i drifts by 4e-12 µM, Ca_SR by
+# 1.5e-8 µM).
 _REST = (
-    0.108542, 619.217, 0.166087, 0.847269, 0.662848, 1.29713e-05, 6.59736e-06, 7.88928e-06, 1.0007, 0.107574,
-    0.0231078, 10.755, 124.214, 7.35001, 2.79139, 136.68,
+    0.085842, 492.796, 0.125065, 0.448668, 0.730617, 3.0077e-06, 1.10894e-06, 0.945856, 2.314e-05, 6.07393e-05,
+    0.000463952, 4.26831e-05, 0.0535508, 0.946279, 2.31486e-05, 4.88088e-06, 3.67906e-05, 4.27319e-05, 0.0536112,
+    8.79301, 116.974, 10.8229, 1.87202, 137.612,
 )  # fmt: skip

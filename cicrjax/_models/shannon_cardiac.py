@@ -1,5 +1,8 @@
 """The Shannon et al. 2004 ventricular Ca subsystem with prescribed voltage, shared by its species parameter sets."""
 
+import abc
+from typing import ClassVar
+
 import jax.numpy as jnp
 from jaxtyping import Array
 
@@ -15,8 +18,17 @@ from .._muscle_model import AbstractMuscleModel, muscle_solver
 class AbstractShannonCardiac(AbstractMuscleModel):
     """The equations of [`cicrjax.Cardiac`][] (Shannon et al. 2004, Biophys J 87:3351), written once for every
     species parameter set: final subclasses declare the parameters of `Cardiac` with their species' values, the
-    static `reversible_serca`, and `initial_state`.
+    static `reversible_serca`, and `initial_state`; the L-type channel (`_ltype`) is Shannon's gates
+    ([`AbstractShannonGatesCardiac`]) or a Markov chain (cardiac-mouse). The state is `Cardiac.states` with the
+    channel's states between the RyR's and the five explicit cytosolic buffers, which always come last.
     """
+
+    soltis_ncx: ClassVar[bool] = False  # NCX denominator of Soltis & Saucerman 2010 (`AllostericNCX(soltis=True)`)
+
+    @abc.abstractmethod
+    def _ltype(self, y: Array, phi: Array) -> tuple[Array, Array, Array]:
+        """(junctional, SL) L-type Ca influx per cytosolic volume (µM/s) at reduced potential `phi`, and the time
+        derivatives of the channel's states `y[7:-5]`."""
 
     def _ryr(self) -> FourStateRyR:
         return FourStateRyR(
@@ -41,16 +53,15 @@ class AbstractShannonCardiac(AbstractMuscleModel):
         return self.f_myo / self.f_j, self.f_myo / self.f_sl, self.f_myo / self.f_SR
 
     def _sarcolemma(self, y):
-        """Per-cytosolic-volume Ca influxes (µM/s) into cleft and SL: L-type, NCX, −PMCA, background."""
-        ca_j, ca_sl, d, f, fcab_j, fcab_sl = y[3], y[2], y[7], y[8], y[9], y[10]
+        """Per-cytosolic-volume Ca influxes (µM/s) into cleft and SL: L-type, NCX, −PMCA, background; and the
+        L-type channel's state derivatives."""
+        ca_j, ca_sl = y[3], y[2]
         phi = reduced_potential(self.V, self.T, 2.0)
         u = reduced_potential(self.V, self.T)
-        cal = GHKCalciumFlux(self.P_CaL)
-        cal_j = self.F_j_CaL * d * f * (1.0 - fcab_j) * cal(phi, ca_j, self.Ca_o)
-        cal_sl = (1.0 - self.F_j_CaL) * d * f * (1.0 - fcab_sl) * cal(phi, ca_sl, self.Ca_o)
+        cal_j, cal_sl, d_ltype = self._ltype(y, phi)
         ncx = AllostericNCX(
             self.V_max_NCX, self.K_mCai, self.K_mCao, self.K_mNai, self.K_mNao, self.K_d_act, self.k_sat, self.eta,
-            self.n_NCX,
+            self.n_NCX, self.soltis_ncx,
         )  # fmt: skip
         pmca = HillPump(self.V_max_PMCA, self.K_m_PMCA, self.n_PMCA)
         back = GHKCalciumFlux(self.P_b)
@@ -59,10 +70,10 @@ class AbstractShannonCardiac(AbstractMuscleModel):
         other_sl = (1.0 - f_j) * (
             ncx(u, ca_sl, self.Na_i, self.Na_o, self.Ca_o) - pmca(ca_sl) + back(phi, ca_sl, self.Ca_o)
         )
-        return cal_j, cal_sl, other_j, other_sl
+        return cal_j, cal_sl, other_j, other_sl, d_ltype
 
     def trigger_flux(self, y):
-        cal_j, cal_sl, _, _ = self._sarcolemma(y)
+        cal_j, cal_sl, *_ = self._sarcolemma(y)
         return cal_j + cal_sl
 
     def release_flux(self, y):
@@ -83,13 +94,13 @@ class AbstractShannonCardiac(AbstractMuscleModel):
         def pool(c, key):
             return c + sum(b.bound(c) for b in rapid[key])
 
-        cyto = pool(y[0], "i") + y[11] + y[12] + y[14]
+        cyto = pool(y[0], "i") + y[-5] + y[-4] + y[-2]  # TnCL, TnCHc, Myo_c
         return cyto + pool(y[3], "j") / r_j + pool(y[2], "sl") / r_sl + pool(y[1], "SR") / r_sr
 
     def derivative(self, t, y):
         ca_i, ca_sr, ca_sl, ca_j = y[0], y[1], y[2], y[3]
-        ryr_x, d, f, fcab_j, fcab_sl = y[4:7], y[7], y[8], y[9], y[10]
-        tncl, tnchc, tnchm, myoc, myom = y[11], y[12], y[13], y[14], y[15]
+        ryr_x = y[4:7]
+        tncl, tnchc, tnchm, myoc, myom = y[-5], y[-4], y[-3], y[-2], y[-1]
         r_j, r_sl, r_sr = self._volume_ratios()
         ryr = self._ryr()
         j_rel = ryr.flux(ryr_x[1], ca_j, ca_sr, self.caffeine) / r_sr
@@ -100,7 +111,7 @@ class AbstractShannonCardiac(AbstractMuscleModel):
             j_serca = ReversiblePump(self.V_max_SERCA, self.K_m_SERCA, self.K_r_SERCA, self.n_SERCA)(c_pos, s_pos)
         else:
             j_serca = HillPump(self.V_max_SERCA, self.K_m_SERCA, self.n_SERCA)(c_pos)
-        cal_j, cal_sl, other_j, other_sl = self._sarcolemma(y)
+        cal_j, cal_sl, other_j, other_sl, d_ltype = self._sarcolemma(y)
         j_j_sl = self.D_j_sl / (self.f_myo * self.V_cell) * (ca_j - ca_sl)
         j_sl_myo = self.D_sl_myo / (self.f_myo * self.V_cell) * (ca_sl - ca_i)
         # Explicit buffers in the bulk cytosol.
@@ -121,13 +132,26 @@ class AbstractShannonCardiac(AbstractMuscleModel):
         d_ca_i = beta(ca_i, "i") * (j_sl_myo - j_serca - d_tncl - d_tnchc - d_myoc)
         d_ca_sr = beta(ca_sr, "SR") * r_sr * (j_serca - j_rel - j_leak)
         d_ryr = ryr.rates(ryr_x, ca_j, ca_sr)
-        gates = ShannonLTypeGates(self.k_fCa_on, self.k_fCa_off, self.V_d, self.V_f, self.k_f)
-        dd, df, dfcab_j = gates.rates(self.V, d, f, fcab_j, ca_j)
-        _, _, dfcab_sl = gates.rates(self.V, d, f, fcab_sl, ca_sl)
-        return jnp.stack(
-            [d_ca_i, d_ca_sr, d_ca_sl, d_ca_j, *d_ryr, dd, df, dfcab_j, dfcab_sl, d_tncl, d_tnchc, d_tnchm, d_myoc,
-             d_myom]
+        return jnp.concatenate(
+            [jnp.stack([d_ca_i, d_ca_sr, d_ca_sl, d_ca_j, *d_ryr]), d_ltype,
+             jnp.stack([d_tncl, d_tnchc, d_tnchm, d_myoc, d_myom])]
         )  # fmt: skip
 
     def default_solver(self):
         return muscle_solver()
+
+
+class AbstractShannonGatesCardiac(AbstractShannonCardiac):
+    """[`AbstractShannonCardiac`] with Shannon's L-type channel: gates d, f, and Ca-bound fCaB in cleft and SL
+    (states 7–10), open fraction d · f · (1 − fCaB), GHK flux with permeability `P_CaL`, a share `F_j_CaL` in the cleft.
+    """
+
+    def _ltype(self, y, phi):
+        ca_j, ca_sl, d, f, fcab_j, fcab_sl = y[3], y[2], y[7], y[8], y[9], y[10]
+        cal = GHKCalciumFlux(self.P_CaL)
+        cal_j = self.F_j_CaL * d * f * (1.0 - fcab_j) * cal(phi, ca_j, self.Ca_o)
+        cal_sl = (1.0 - self.F_j_CaL) * d * f * (1.0 - fcab_sl) * cal(phi, ca_sl, self.Ca_o)
+        gates = ShannonLTypeGates(self.k_fCa_on, self.k_fCa_off, self.V_d, self.V_f, self.k_f)
+        dd, df, dfcab_j = gates.rates(self.V, d, f, fcab_j, ca_j)
+        _, _, dfcab_sl = gates.rates(self.V, d, f, fcab_sl, ca_sl)
+        return cal_j, cal_sl, jnp.stack([dd, df, dfcab_j, dfcab_sl])
