@@ -51,8 +51,9 @@ _simulate_batch = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))
 
 
 # Species parameter sets run another model's equations with other values (cardiac-human and cardiac-mouse cardiac's,
-# AbstractShannonCardiac; cardiac-rat hinch2004's): jit, vmap and grad are checked once, on that model (each costs
-# minutes); test_cardiac_species.py checks their values.
+# AbstractShannonCardiac, cardiac-mouse with Morotti's Markov L-type channel in place of Shannon's gates; cardiac-rat
+# hinch2004's): jit, vmap and grad are checked once, on that model (each costs minutes); test_cardiac_species.py
+# checks their values, and the Markov channel's rates against Morotti's code and finite differences.
 SAME_EQUATIONS = ("cardiac-human", "cardiac-mouse", "cardiac-rat")
 
 
