@@ -36,7 +36,7 @@ class PeriodMatched(AbstractStrategy):
     is corrected, and the narrowing widths lead to the optimum's basin. The chain with the lowest loss at the
     narrowest width is fitted by `optimiser` to the problem's own objective; the default
     [`fitting.LevenbergMarquardt`][] runs in the same compiled loop as the blurred stages, in the sampling space of
-    the bounded coordinates (log VM3, not its logit: a valley of the NLL such as VM3 ∝ KA⁴ is straight there, and
+    the bounded coordinates (log VM3, not its logit: a valley of the NLL along a power law is straight there, and
     the logistic map bent it into a crawl of hundreds of short steps) with its steps projected onto the bounds, then
     once more from where it ended, moved just inside any bound it ended on. Between stages a chain's
     point is kept within one logit unit of a bounded coordinate's span, where the logistic map is not flat.
@@ -147,9 +147,9 @@ class PeriodMatched(AbstractStrategy):
             w, chain, tol, cap = x
             th = jnp.where(chain == -1, thetas[jnp.argmin(losses)], jnp.where(chain >= 0, thetas[chain], last))
             # the final stages step in a bounded coordinate's sampling space (log VM3, not its logit), where a
-            # valley of the NLL (e.g. VM3 ∝ KA⁴) is straight: the logistic map bends it, and LM crawled along it
-            # in hundreds of short steps. Their steps are projected onto the bounds; where -1 ends on one (a
-            # minimum along it), -2 starts again just inside.
+            # valley of the NLL (VM3 against KA in gdb1990) is straight: the logistic map bends it, and LM crawled
+            # along it in hundreds of short steps. Their steps are projected onto the bounds; where -1 ends on one
+            # (a minimum along it), -2 starts again just inside.
             space = (chain < 0) & bounded[0]
             lm = LevenbergMarquardt(
                 max_steps=cap,
