@@ -213,7 +213,13 @@ ROW_SETS = {
 
 
 @pytest.fixture(scope="module")
-def recruitment():
+def recruitment(once_per_session):
+    """Recruited shares and fire times of a 5-site row (twice, from the same key), computed once per session even
+    when the two tests that use them run on two xdist workers (tests/conftest.py)."""
+    return once_per_session("test_sparks.recruitment", _recruitment)
+
+
+def _recruitment():
     site = cj.SparkSite(grid=cj.Grid(60, 0.2), flux=0.0, site_x=2.0)
     row = cj.StochasticCluster(key=jax.random.key(0), site=site, n_sites=5, trigger=20.0)
     values = {k: jnp.asarray(v) for k, v in ROW_SETS.items()}

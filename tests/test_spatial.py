@@ -145,8 +145,12 @@ def scipy_atri_fronts(dx):
 
 
 @pytest.fixture(scope="module")
-def atri_speeds():
-    return {dx: float(atri_speed(atri(dx))) for dx in (4.0, 2.0, 1.0)}
+def atri_speeds(once_per_session):
+    """Wave speeds at dx = 4, 2, 1 µm, computed once per session even when the tests that use them run on two
+    xdist workers (tests/conftest.py)."""
+    return once_per_session(
+        "test_spatial.atri_speeds", lambda: {dx: float(atri_speed(atri(dx))) for dx in (4.0, 2.0, 1.0)}
+    )
 
 
 def test_atri_default_setup_is_the_issue_s():
