@@ -2,7 +2,8 @@
 
 Every notebook reads `CICRJAX_QUICK=1` in its first cell and then shortens its spans, starts and sweeps; each asserts
 its own numbers (a period, a fitted parameter within tolerance) in its cells; notebook 01 draws its sliders' callback
-as a static panel (the fallback without a widget front end) and checks what it returned. To pay for the kernel, the
+as a static panel (the fallback without a widget front end) and checks what it returned; its sliders themselves are
+driven in the test process (`test_notebook_01_sliders_resimulate_under_jit_and_redraw`). To pay for the kernel, the
 imports and the compiled functions they share once, the notebooks run one after another in one kernel,
 whose namespace is reset (`%reset -f`) before each, from the `notebooks/` folder as a user's Jupyter would. The
 notebooks share save grids, batch sizes and functions (01, 03 and 05 one GDB grid), so the kernel compiles each
@@ -99,7 +100,7 @@ def test_notebook_01_sliders_resimulate_under_jit_and_redraw(monkeypatch):
     widgets = pytest.importorskip("ipywidgets")
     monkeypatch.setenv("CICRJAX_QUICK", "1")
     monkeypatch.chdir(ROOT / "notebooks")
-    setup, cell, panel = _cells("01_explore_models.ipynb", "QUICK =", "def sliders", "print(\"static panel:")
+    setup, cell, panel = _cells("01_explore_models.ipynb", "QUICK =", "def sliders", 'print("static panel:')
     ns: dict = {}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(setup, ns)
