@@ -60,8 +60,8 @@ def test_synth_observes_indo1_as_a_ratio(tmp_path):
 CLI_FITS = {
     "comb-mouse": (
         [COMB, "--model", "cardiac-mouse", "--indicator", "rhod2", "--rtol", "1e-4"],
-        {"K_act": 5.526536188208533, "k_rel": 98.45086709270177, "V_max_SERCA": 747.9217748822741,
-         "K_m_SERCA": 0.00011541851628453152},
+        {"K_act": 6034.3392549912805, "k_rel": 81769809.28424272, "V_max_SERCA": 22244.03496384072,
+         "K_m_SERCA": 0.13423491034341306},
     ),
     "spheroid-human": (
         ["beatprofiler-ipsc-cm-ca/ca_spheroid_100fps.csv", "--column", "dF_over_F0", "--model", "cardiac-human",
@@ -125,22 +125,12 @@ def test_cli_fits_a_paced_recording_with_default_free_from_its_limit_cycle(cli_j
         assert y0[0] > 2.5 * rest[0]
 
 
-# Cases whose one-command fit was measured below the issue's R² 0.95, with the cause found (README).
-SHORT_OF_095 = {
-    "comb-mouse": "measured R² 0.920: the rabbit-like default waveform (half-repolarised at 67 ms of the 140 ms cycle) "
-    "gives a second hump at repolarisation; the recording's own triangular action potential (vm_bcl140_pacing.csv: "
-    "APD50 23 ms, APD90 69 ms) reached 0.943, but is not the set's default (Shannon L-type gates; README)",
-}
-
-
-def test_cli_problem_at_the_benchmark_estimates_reaches_r2_095(cli_job, request):
+def test_cli_problem_at_the_benchmark_estimates_reaches_r2_095(cli_job):
     """The issue's target, R² >= 0.95 for the README one-command fit, checked at reduced cost: the problem `cicrjax
     fit` defines, simulated at the estimates its full fit found (benchmark run, CLI_FITS), with the offset and
     scale refitted here by linear least squares. The full fit's R², intervals and starts are measured by
     `python -m benchmarks.real_recordings --cli ...` (README "Fitting real recordings")."""
-    name, args, job, estimates = cli_job
-    if name in SHORT_OF_095:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SHORT_OF_095[name]))
+    _, args, job, estimates = cli_job
     problem = job.problem
     model = cj.with_parameters(cj.get_model(args.model)(), estimates)
     _, signal, ok = _states_and_signal(problem, model)
