@@ -72,9 +72,9 @@ def one_case(name: str, names: tuple[str, ...], t1: float, repeats: int) -> list
     def rel_err(g):
         return float(np.max(np.abs(np.asarray(g) - g_ref)) / np.max(np.abs(g_ref)))
 
-    def loss(theta, adjoint):
+    def loss(theta, adjoint, solver=None):
         m = eqx.tree_at(lambda m: [getattr(m, k) for k in names], model, [theta[i] for i in range(len(names))])
-        ys = cj.simulate(m, jnp.asarray(ts), rtol=RTOL, atol=ATOL, adjoint=adjoint).ys
+        ys = cj.simulate(m, jnp.asarray(ts), rtol=RTOL, atol=ATOL, adjoint=adjoint, solver=solver).ys
         return jnp.sum((ys[:, 0] - jnp.asarray(d)) ** 2)
 
     th = jnp.asarray(theta0)
@@ -82,14 +82,16 @@ def one_case(name: str, names: tuple[str, ...], t1: float, repeats: int) -> list
         "simulation": jax.jit(lambda t: loss(t, None)),
         "reverse": jax.jit(jax.grad(lambda t: loss(t, None))),
         "forward": jax.jit(jax.jacfwd(lambda t: loss(t, diffrax.ForwardMode()))),
+        # the default explicit solver without diffrax's stage loop (see benchmarks/step_overhead.py)
+        "forward, UnrolledTsit5": jax.jit(jax.jacfwd(lambda t: loss(t, diffrax.ForwardMode(), cj.UnrolledTsit5()))),
     }
     compile_s = {k: _first_call(lambda f=f: f(th)) for k, f in fns.items()}
     warm = {k: median_time(lambda f=f: jax.block_until_ready(f(th)), repeats, warmup=True) for k, f in fns.items()}
-    err = {k: rel_err(fns[k](th)) for k in ("reverse", "forward")}
+    err = {k: rel_err(fns[k](th)) for k in ("reverse", "forward", "forward, UnrolledTsit5")}
     label = f"gradient {name} {len(names)}p"
     metric = "max |g - g_ref| / max |g_ref|"
-    rows = [Row(f"{label} compile {k}", compile_s[k], note="first call") for k in ("reverse", "forward")]
-    for mode in ("reverse", "forward"):
+    rows = [Row(f"{label} compile {k}", compile_s[k], note="first call") for k in fns if k != "simulation"]
+    for mode in ("reverse", "forward", "forward, UnrolledTsit5"):
         rows.append(
             Row(f"{label} {mode}", warm[mode], "cicrjax simulation", warm["simulation"], TARGET_VS_SIMULATION,
                 {"cicrjax": err[mode], "peer": None, "metric": metric})

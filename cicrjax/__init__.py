@@ -208,5 +208,6 @@ from ._spatial import (
 )
 from ._step_sequence import StepSequence as StepSequence
 from ._synthetic import synthesize as synthesize
+from ._unrolled_tsit5 import UnrolledTsit5 as UnrolledTsit5
 
 __version__ = "0.1.0"

@@ -70,3 +70,37 @@ def test_stiff_default_solver_gradients_match_finite_differences(name):
     central = (value_and_tangent(jnp.asarray(p0 + h))[0] - value_and_tangent(jnp.asarray(p0 - h))[0]) / (2 * h)
     assert abs(float(tangent)) > 0  # the parameter matters over this protocol
     assert float(tangent) == pytest.approx(float(central), rel=1e-4)
+
+
+# UnrolledTsit5 is diffrax's Tsit5 tableau without diffrax's stage loop: the same steps and solution, and forward-mode
+# gradients equal to central differences. A beta step at t = 2 s (a protocol edge) checks the first-stage restart.
+GDB_STEP = cj.parse_protocol(["beta=step:time=2,after=0.301"], cj.GDB1990(beta=0.1))
+
+
+@jax.jit
+def _gdb_value_and_tangent(vm2):
+    def run(vm2, solver):
+        model = dataclasses.replace(cj.GDB1990(beta=0.1), VM2=vm2)
+        sol = cj.simulate(model, jnp.linspace(0.0, 6.0, 31), protocol=GDB_STEP, solver=solver, rtol=1e-8,
+                          atol=1e-10, adjoint=diffrax.ForwardMode())  # fmt: skip
+        return jnp.sum(sol.ys[:, 0]), (sol.ys, sol.num_steps)
+
+    out = {}
+    for name, solver in (("unrolled", cj.UnrolledTsit5()), ("diffrax", diffrax.Tsit5())):
+        value, tangent, aux = jax.jvp(lambda v, s=solver: run(v, s), (vm2,), (jnp.ones_like(vm2),), has_aux=True)
+        out[name] = (value, tangent, *aux)
+    return out
+
+
+def test_unrolled_tsit5_takes_tsit5s_steps_and_its_forward_gradient_matches_finite_differences():
+    vm2 = 65.0  # µM/s, Goldbeter, Dupont & Berridge 1990's default
+    out = _gdb_value_and_tangent(jnp.asarray(vm2))
+    value, tangent, ys, steps = out["unrolled"]
+    assert int(steps) == int(out["diffrax"][3]) > 30  # the same accepted and rejected steps as diffrax.Tsit5
+    np.testing.assert_allclose(np.asarray(ys), np.asarray(out["diffrax"][2]), rtol=1e-10, atol=1e-13)
+    assert float(tangent) == pytest.approx(float(out["diffrax"][1]), rel=1e-8)
+    h = 1e-5 * vm2
+    central = (_gdb_value_and_tangent(jnp.asarray(vm2 + h))["unrolled"][0]
+               - _gdb_value_and_tangent(jnp.asarray(vm2 - h))["unrolled"][0]) / (2 * h)  # fmt: skip
+    assert abs(float(tangent)) > 1e-3  # VM2 matters over this protocol
+    assert float(tangent) == pytest.approx(float(central), rel=1e-5)

@@ -1,0 +1,53 @@
+"""Tsitouras' 5(4) Runge–Kutta method with its stages unrolled, for small models and their forward-mode gradients."""
+
+from typing import ClassVar
+
+import diffrax
+import jax.numpy as jnp
+from jax import lax
+
+# Tsitouras C (2011) Runge–Kutta pairs of order 5(4) satisfying only the first column simplifying assumption.
+# Comput Math Appl 62:770–775: diffrax's own tableau, so both solvers take the same steps.
+_TABLEAU = diffrax.Tsit5.tableau
+
+
+class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
+    """Tsit5 (Tsitouras 2011, order 5 with an embedded order 4, first stage same as last) with its seven stages
+    written out instead of diffrax's stage loop: the same steps and solution as `diffrax.Tsit5` (to rounding), and
+    its dense output.
+
+    On a CPU, XLA runs a loop body's kernels in the calling thread only while each buffer they touch holds at most
+    512 bytes, and otherwise on a thread pool at microseconds a kernel. diffrax's stage loop keeps every stage in
+    one buffer, which forward-mode tangents of small models overflow (5 tangents of a 2-state model: 7 × 2 × 5
+    float64); without that loop the gdb1990 gradient of `benchmarks/gradient.py` (5 parameters) takes 5.4 against
+    9.5 ms CPU (`python -m benchmarks.step_overhead`). For `ODETerm`s.
+
+    **Example:** `simulate(GDB1990(), ts, solver=UnrolledTsit5(), adjoint=diffrax.ForwardMode())`
+    """
+
+    term_structure: ClassVar = diffrax.ODETerm
+    interpolation_cls: ClassVar = diffrax.Tsit5.interpolation_cls
+
+    def order(self, terms):
+        return 5
+
+    def init(self, terms, t0, t1, y0, args):
+        return terms.vf(t0, y0, args)
+
+    def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
+        h = t1 - t0
+        # After a jump of the vector field (a protocol edge) the first stage is evaluated afresh.
+        f0 = lax.cond(made_jump, lambda: terms.vf(t0, y0, args), lambda: solver_state)
+        ks = [h * f0]
+        for row, c in zip(_TABLEAU.a_lower, _TABLEAU.c, strict=True):
+            yi = y0 + sum(float(a) * k for a, k in zip(row, ks, strict=False) if a != 0.0)
+            ti = t1 if c == 1.0 else t0 + float(c) * h
+            f = terms.vf(ti, yi, args)
+            ks.append(h * f)
+        # first same as last: the last stage is f(t1, y1), with y1 = y0 + Σ b_i k_i
+        y1 = y0 + sum(float(b) * k for b, k in zip(_TABLEAU.b_sol, ks, strict=True) if b != 0.0)
+        y_error = sum(float(b) * k for b, k in zip(_TABLEAU.b_error, ks, strict=True) if b != 0.0)
+        return y1, y_error, dict(y0=y0, y1=y1, k=jnp.stack(ks)), f, diffrax.RESULTS.successful
+
+    def func(self, terms, t0, y0, args):
+        return terms.vf(t0, y0, args)
