@@ -17,10 +17,11 @@ class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
     its dense output.
 
     On a CPU, XLA runs a loop body's kernels in the calling thread only while each buffer they touch holds at most
-    512 bytes, and otherwise on a thread pool at microseconds a kernel. diffrax's stage loop keeps every stage in
-    one buffer, which forward-mode tangents of small models overflow (5 tangents of a 2-state model: 7 × 2 × 5
-    float64); without that loop the gdb1990 gradient of `benchmarks/gradient.py` (5 parameters) takes 5.4 against
-    9.5 ms CPU (`python -m benchmarks.step_overhead`). For `ODETerm`s.
+    512 bytes, and otherwise schedules them on a thread pool. diffrax's stage loop keeps every stage in one buffer,
+    which forward-mode tangents of small models overflow (5 tangents of a 2-state model: 7 × 2 × 5 float64), and
+    then pays that scheduling seven times a step; here the step is one body. The gdb1990 gradient of
+    `benchmarks/gradient.py` (5 parameters) takes 4.4 against 9.2 ms CPU (`python -m benchmarks.step_overhead`);
+    20 tangents of marhl2000 gain nothing. For `ODETerm`s.
 
     **Example:** `simulate(GDB1990(), ts, solver=UnrolledTsit5(), adjoint=diffrax.ForwardMode())`
     """
