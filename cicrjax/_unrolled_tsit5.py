@@ -41,7 +41,7 @@ class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
         f0 = lax.cond(made_jump, lambda: terms.vf(t0, y0, args), lambda: solver_state)
         ks = [h * f0]
         for row, c in zip(_TABLEAU.a_lower, _TABLEAU.c, strict=True):
-            yi = y0 + sum(float(a) * k for a, k in zip(row, ks, strict=False) if a != 0.0)
+            yi = y0 + sum(float(a) * k for a, k in zip(row, ks, strict=True) if a != 0.0)
             ti = t1 if c == 1.0 else t0 + float(c) * h
             f = terms.vf(ti, yi, args)
             ks.append(h * f)
