@@ -12,7 +12,7 @@ The recipe, step by step, as `cicrjax fit` does it (which now settles 100 beats 
 1. `cicrjax.estimate_pacing` finds the cycle length and the first beat.
 2. * The model is paced `--settle` beats at that cycle from its stored rest state, once, at the start values, and
    the state at the last beat onset is the fit's initial state: a limit cycle instead of the 1 Hz rest state
-   (cardiac-mouse's diastolic Ca climbs from 0.11 to 0.74 µM over about 60 beats at 140 ms).
+   (cardiac-mouse's diastolic Ca climbs from 0.086 to 0.26 µM at 140 ms).
 3. Every objective evaluation paces `--prepace` beats before the recording from there, then the recorded beats.
 4. * The solver tolerance is `--rtol` (atol = rtol × 1e-3 µM), not define_problem's 1e-6: the data's noise is
    ~3% of the transient, and at 1e-6 a 140 ms mouse beat takes 612 Ros34PW2 steps, at 1e-4 145.

@@ -62,7 +62,9 @@ class CardiacMouse(AbstractShannonCardiac):
     at 1 Hz Ca_i rises from 0.086 to 0.358 µM, peaking 38 ms after the upstroke, and released/entered Ca per beat
     is 7.7 (SERCA 88 % of removal; rodent 92 % in Bers 2002, Nature 415:198). Diastolic Ca climbs with rate and the
     amplitude falls: 0.101 → 0.342 µM at 2 Hz, 0.158 → 0.348 µM at 4 Hz, 0.256 → 0.354 µM at a 140 ms cycle.
-    The comb paced-heart trace at a 140 ms cycle is fitted by README's one-command fit ("Fitting real recordings").
+    Fitted to a paced heart's trace at a 140 ms cycle by README's one-command fit ("Fitting real recordings"), it
+    reaches R² 0.953 (0.920 with Shannon's gates and the rabbit-like waveform, which left a second hump at its
+    repolarisation).
 
     **Example:** `simulate(CardiacMouse(), jnp.linspace(0, 0.14, 141), protocol=pace(CardiacMouse(), 0.14, count=1))`
     """
