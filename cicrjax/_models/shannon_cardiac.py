@@ -17,10 +17,11 @@ from .._muscle_model import AbstractMuscleModel, muscle_solver
 
 class AbstractShannonCardiac(AbstractMuscleModel):
     """The equations of [`cicrjax.Cardiac`][] (Shannon et al. 2004, Biophys J 87:3351), written once for every
-    species parameter set: final subclasses declare the parameters of `Cardiac` with their species' values, the
-    static `reversible_serca`, and `initial_state`; the L-type channel (`_ltype`) is Shannon's gates
-    ([`AbstractShannonGatesCardiac`]) or a Markov chain (cardiac-mouse). The state is `Cardiac.states` with the
-    channel's states between the RyR's and the five explicit cytosolic buffers, which always come last.
+    species parameter set: final subclasses declare the parameters of `Cardiac` (less the gates' where the L-type
+    channel is not Shannon's) with their species' values, the static `reversible_serca`, and `initial_state`; the
+    L-type channel (`_ltype`) is Shannon's gates (`AbstractShannonGatesCardiac`) or a Markov chain (cardiac-mouse).
+    The state is `Cardiac.states` with the channel's states between the RyR's and the five explicit cytosolic
+    buffers, which always come last.
     """
 
     soltis_ncx: ClassVar[bool] = False  # NCX denominator of Soltis & Saucerman 2010 (`AllostericNCX(soltis=True)`)
@@ -142,7 +143,7 @@ class AbstractShannonCardiac(AbstractMuscleModel):
 
 
 class AbstractShannonGatesCardiac(AbstractShannonCardiac):
-    """[`AbstractShannonCardiac`] with Shannon's L-type channel: gates d, f, and Ca-bound fCaB in cleft and SL
+    """`AbstractShannonCardiac` with Shannon's L-type channel: gates d, f, and Ca-bound fCaB in cleft and SL
     (states 7–10), open fraction d · f · (1 − fCaB), GHK flux with permeability `P_CaL`, a share `F_j_CaL` in the cleft.
     """
 
