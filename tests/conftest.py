@@ -35,11 +35,28 @@ def pytest_unconfigure(config):
         shutil.rmtree(os.environ.pop(_CACHE_ENV), ignore_errors=True)
 
 
-# The two dearest test files of a full `pytest -n 2` run on 2 cores (2026-11-29: notebooks 169 test seconds in one
-# test, conformance 168; the next file costs 67) run first: the xdist workers take consecutive chunks of the
-# collection, so the long tests start at once and the workers end together on the many short ones, where a 169 s
-# test sent late could leave the other worker idle at the end. The rest keep their (alphabetical) order.
-FIRST = ("test_notebooks.py", "test_conformance.py")
+# The dearest test files, dearest first (test seconds of a full quiet `pytest -n 2` run, 2026-11-30: notebooks 208
+# in one test, conformance 164, real recordings 71, PEtab 65, oscillation 62, population 60, protocol 58, fitting 52,
+# solvers 48, cardiac muscle 45, farm 41, spatial 39, CLI fuzz 38): the suite runs whole files per worker (`--dist
+# loadfile` in pyproject's addopts, so a module's fixtures and compiled programs are made on one worker only) in
+# this order (`--no-loadscope-reorder`: xdist would otherwise send the files with most tests first and the
+# two-test notebook file last, leaving one worker alone with it at the end), so the long files start at once and
+# the workers end together on the many short ones. The rest keep their (alphabetical) order.
+FIRST = (
+    "test_notebooks.py",
+    "test_conformance.py",
+    "test_real_recordings.py",
+    "test_fitting_petab.py",
+    "test_fitting_oscillation.py",
+    "test_fitting_population.py",
+    "test_protocol.py",
+    "test_fitting.py",
+    "test_solvers.py",
+    "test_muscle_cardiac.py",
+    "test_farm.py",
+    "test_spatial.py",
+    "test_cli_fuzz.py",
+)
 
 
 @pytest.hookimpl(trylast=True)  # after pytest has grouped each file's tests by their module fixtures
