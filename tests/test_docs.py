@@ -32,7 +32,7 @@ def _public(module) -> list[str]:
 
 
 def test_site_builds_strictly_with_every_public_name(tmp_path):
-    pytest.importorskip("mkdocs", reason="the docs extra (pip install -e '.[docs]') is not installed")
+    pytest.importorskip("mkdocs", reason="mkdocs is not installed (pip install -e '.[test]' or '.[docs]')")
     pytest.importorskip("mkdocstrings")
     run = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
