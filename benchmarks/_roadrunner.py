@@ -7,7 +7,7 @@ import numpy as np
 
 MODELS = Path(__file__).parent / "models"
 FILES = {"gdb1990": "gdb1990.ant", "li-rinzel1994": "li_rinzel1994.ant", "marhl2000": "marhl2000.ant",
-         "hinch2004": "hinch2004.ant"}
+         "hinch2004": "hinch2004.ant", "cardiac": "cardiac.ant"}
 
 
 def missing() -> str | None:

@@ -78,6 +78,29 @@ def test_roadrunner_hinch2004_follows_cicrjax():
     np.testing.assert_allclose(theirs / scale, ours / scale, rtol=1e-6, atol=1e-8)
 
 
+def test_roadrunner_cardiac_follows_cicrjax():
+    """The paced cardiac beat's Antimony form (benchmarks/models/cardiac.ant, generated from cicrjax.Cardiac's own
+    parameter values by benchmarks/_cardiac_antimony.py) with three changed parameters and a 150 ms action potential
+    follows cicrjax's trajectory over one 1 Hz beat (cicrjax at rtol 1e-10, CVODE at 1e-11; measured agreement
+    5e-10 of each state's range), from the same initial state."""
+    _roadrunner_or_skip()
+    from benchmarks._cardiac_antimony import PATH, antimony
+
+    assert PATH.read_text() == antimony(), "regenerate: python -m benchmarks._cardiac_antimony"
+    changed = {"K_act": 90.0, "V_max_SERCA": 320.0, "P_CaL": 0.6}
+    model = cj.with_parameters(cj.Cardiac(), changed)
+    ts = np.linspace(0.0, 1.0, 101)
+    protocol = cj.paced(1.0, count=1, apd=0.15)
+    ours = np.asarray(cj.simulate(model, jnp.asarray(ts), protocol=protocol, rtol=1e-10, atol=1e-13,
+                                  max_steps=200_000).ys)  # fmt: skip
+    rr = _roadrunner.load("cardiac", rtol=1e-11, atol=1e-14)
+    theirs = _roadrunner.simulate(rr, model.states, ts, params={**changed, "ap_apd": 0.15})
+    np.testing.assert_allclose(theirs[0], np.asarray(model.initial_state()), rtol=1e-12)
+    assert ours[:, 0].max() > 3 * ours[0, 0]  # a transient, so the waveform and the release are exercised
+    scale = np.abs(ours).max(axis=0)  # states span 1e-7 (open RyRs) to 1e3 µM (SR Ca)
+    np.testing.assert_allclose(theirs / scale, ours / scale, rtol=1e-7, atol=1e-8)
+
+
 def test_roadrunner_sensitivities_match_finite_differences():
     """CVODES forward sensitivities of gdb1990 for the benchmark's five parameters (a leading block) are dZ/dp."""
     _roadrunner_or_skip()
