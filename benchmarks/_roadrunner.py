@@ -55,13 +55,15 @@ def simulate(rr, states, ts: np.ndarray, *, params: dict | None = None, y0=None)
     return np.column_stack([out[:, cols.index(f"[{s}]")] for s in states])
 
 
-def sensitivities(name: str, states, ts: np.ndarray, params: list[str], *, rtol: float, atol: float):
+def sensitivities(name: str, states, ts: np.ndarray, params: list[str], *, rtol: float, atol: float,
+                  values: dict | None = None):
     """(trajectory (T, S), dy/dp (T, P, S)): one simulation, then CVODES forward sensitivities (the API returns
-    no trajectory with them), on a fresh instance.
+    no trajectory with them), on a fresh instance with parameter `values` set (default: the file's).
 
     libRoadRunner 2.10 accumulates sensitivities across calls on one instance (so each call gets a fresh
-    instance: ~2 ms, LLVM code is cached), and a parameter subset must be a leading block of the model's
-    global parameters (the Antimony files declare the benchmarked ones first).
+    instance: ~2 ms, LLVM code is cached), a parameter subset must be a leading block of the model's
+    global parameters (the Antimony files declare the benchmarked ones first), and changed parameter values reach
+    the sensitivity solver only through `syncWithModel` (without it: the file's values, errors of 100 %).
     """
     import roadrunner
 
@@ -76,8 +78,11 @@ def sensitivities(name: str, states, ts: np.ndarray, params: list[str], *, rtol:
     ordered = [p for p in ids if p in params]
     if ordered != ids[: len(params)] or len(ordered) != len(params):
         raise ValueError(f"{name}: sensitivities need {params} as the leading global parameters, have {ids}")
-    trajectory = simulate(rr, states, ts)
+    trajectory = simulate(rr, states, ts, params=values)
     rr.reset()
+    for key, value in (values or {}).items():
+        rr[key] = float(value)
+    solver.syncWithModel(rr.getModel())  # else the sensitivities are those of the file's parameter values
     _, sens, _, cols = rr.timeSeriesSensitivities(float(ts[0]), float(ts[-1]), len(ts), ordered)
     rows = [ordered.index(p) for p in params]
     order = [list(cols).index(s) for s in states]

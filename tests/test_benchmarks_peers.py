@@ -118,6 +118,19 @@ def test_roadrunner_sensitivities_match_finite_differences():
         np.testing.assert_allclose(sens[:, i, :], fd, rtol=1e-4, atol=1e-6 * np.abs(fd).max(), err_msg=k)
     with pytest.raises(ValueError, match="leading global parameters"):
         _roadrunner.sensitivities("gdb1990", model.states, ts, ["KA"], rtol=1e-8, atol=1e-10)
+    # At changed parameter values (the pyPESTO peer's fits): dZ/dp against central differences there.
+    values = {"VM2": 60.0, "VM3": 520.0, "KA": 0.85}
+    ys, sens = _roadrunner.sensitivities("gdb1990", model.states, ts, list(values), rtol=1e-9, atol=1e-12,
+                                         values=values)  # fmt: skip
+    changed = {**base, **values}
+    np.testing.assert_allclose(ys, solve("gdb1990", changed, y0, ts, method="DOP853", rtol=1e-12, atol=1e-14),
+                               atol=1e-6)  # fmt: skip
+    for i, k in enumerate(values):
+        h = 1e-6 * changed[k]
+        up = solve("gdb1990", {**changed, k: changed[k] + h}, y0, ts, method="DOP853", rtol=1e-13, atol=1e-15)
+        down = solve("gdb1990", {**changed, k: changed[k] - h}, y0, ts, method="DOP853", rtol=1e-13, atol=1e-15)
+        fd = (up - down) / (2 * h)
+        np.testing.assert_allclose(sens[:, i, :], fd, rtol=1e-4, atol=1e-5 * np.abs(fd).max(), err_msg=k)
 
 
 def test_compilation_cache_dir_from_environment(tmp_path):
