@@ -37,8 +37,15 @@ class AbstractModel(eqx.Module):
         """The published initial state, ordered as `states`."""
 
     def default_solver(self) -> diffrax.AbstractSolver:
-        """The diffrax solver that suits this model's stiffness (explicit Tsit5 unless a model overrides it)."""
+        """The diffrax solver that suits this model's stiffness (explicit Tsit5 unless a model overrides it); what
+        [`cicrjax.simulate`][] uses when no `solver` is given."""
         return diffrax.Tsit5()
+
+    def gradient_solver(self) -> diffrax.AbstractSolver:
+        """The solver for derivatives of a simulation: what a fit (`fitting.define_problem`) and local sensitivities
+        use when no `solver` is given; `default_solver()` unless a model whose fastest solver differentiates slowly
+        overrides it (the Shannon cardiac sets: Rodas4 to simulate, Ros34PW2 to differentiate)."""
+        return self.default_solver()
 
     def free_calcium_fraction(self, y: State) -> Scalar:
         """Fraction of a net Ca flux into the cytosol that stays free, d[Ca]/dJ (1 unless cytosolic Ca, `states[0]`,

@@ -3,13 +3,11 @@
 import abc
 from typing import ClassVar
 
-import diffrax
 from equinox import AbstractVar
 from jaxtyping import Array
 
 from ._custom_types import Scalar, State
 from ._model import AbstractModel
-from ._rosenbrock import Ros34PW2
 
 
 class AbstractMuscleModel(AbstractModel):
@@ -39,18 +37,3 @@ class AbstractMuscleModel(AbstractModel):
     def sr_calcium(self, y: State) -> Scalar:
         """Total SR Ca, free and bound (µM per cytosolic volume), at state `y`."""
 
-
-def muscle_solver() -> diffrax.AbstractSolver:
-    """The Rosenbrock–W solver [`cicrjax.Ros34PW2`][]: `cardiac`'s default (`hinch2004` and `skeletal` use Rodas4).
-
-    Muscle models are stiff (cleft diffusion ~5·10⁴ s⁻¹, RyR1 gating at 10⁶ s⁻¹). Measured on one paced cardiac
-    beat at rtol 1e-6 (`python -m benchmarks.beat_timing --gradients`, one process, load 7–9 on 2 cores):
-    simulation 52 ms (Ros34PW2), 36 ms (Rodas4), 79 ms (Kvaerno5 + Newton); value and forward-mode gradient for
-    five parameters 215, 274 and 130 ms; compilation of the simulation 9–23, 35–67 and 11–33 s. Kvaerno5's
-    gradients with respect to protocol edge times (pacing, clamp steps) are off by 5.5% (tests/test_protocol.py),
-    the Rosenbrock solvers' are exact; Ros34PW2 holds its Jacobian out of differentiation, so its forward-mode
-    gradients cost no second derivatives, and it compiles fastest.
-
-    **Example:** `simulate(Cardiac(), ts, protocol=paced(1.0, count=1), solver=muscle_solver())`
-    """
-    return Ros34PW2()

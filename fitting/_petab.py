@@ -684,7 +684,7 @@ def load_petab(
         observables=tuple(compiled),
         priors=tuple(priors),
         aliases=tuple(mapping.items()) if not isinstance(model, AbstractSBMLModel) else (),
-        solver=model.default_solver() if solver is None else solver,
+        solver=model.gradient_solver() if solver is None else solver,
         rtol=rtol,
         atol=atol,
         max_steps=max_steps,

@@ -296,6 +296,7 @@ def define_problem(
     - `profile`: observation parameters solved in closed form (Gaussian noise only).
     - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
     - `mask`: 1 where a data point counts, 0 where it is missing.
+    - `solver`: a diffrax solver; default the model's `gradient_solver()` (the solver it differentiates fastest).
     - `max_steps`: the solver's step budget (exhausting it is a failure, penalised); default 4096 plus 1024 per jump
       time of `protocol` (two per paced beat), so that long paced recordings fit without raising it.
     - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 entries of θ).
@@ -353,7 +354,7 @@ def define_problem(
         protocol=protocol,
         y0=None if y0 is None else jnp.asarray(y0),
         t0=None if t0 is None else jnp.asarray(t0, dtype=float),
-        solver=(model.default_solver() if solver is None else solver),
+        solver=(model.gradient_solver() if solver is None else solver),
         signal=StateSignal(0) if signal is None else signal,
         noise=None if gaussian else noise,
         free=entries,

@@ -47,7 +47,9 @@ def _fd_models(model):
     return points, steps
 
 
-_simulate_batch = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, **TOL)))
+# Each model with the solver that fits differentiate (`gradient_solver()`, the default solver but for the Shannon
+# cardiac sets, which simulate with Rodas4: tests/test_muscle_cardiac.py checks that against a tight reference).
+_simulate_batch = jax.jit(jax.vmap(lambda m: cj.simulate(m, TS, solver=m.gradient_solver(), **TOL)))
 
 
 # Species parameter sets run another model's equations with other values (cardiac-human and cardiac-mouse cardiac's,
@@ -95,7 +97,7 @@ def value_and_grad(model):
     adjoint = dict(adjoint=diffrax.ForwardMode()) if forward else {}
 
     def loss(p):
-        ys = cj.simulate(eqx.combine(p, static), TS, **TOL, **adjoint).ys
+        ys = cj.simulate(eqx.combine(p, static), TS, solver=model.gradient_solver(), **TOL, **adjoint).ys
         return _loss(ys, model), ys
 
     if forward:

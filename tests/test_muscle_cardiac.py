@@ -190,3 +190,19 @@ def test_alternans_at_bcl_140_ms_with_slow_ryr_recovery_and_none_at_1_hz(runs):
     np.testing.assert_allclose(amp[1, 2:], amp[1, :-2], rtol=0.05)  # ... of period 2 (envelope drifts ~3 %)
     assert np.all(swing[0] < 0.01)  # none at 1 Hz with the same parameters
     assert np.all(swing[2] < 0.01)  # and none with Shannon's defaults at BCL 140 ms
+
+
+def test_cardiac_simulates_with_rodas4_to_its_tolerance_and_is_differentiated_with_ros34pw2():
+    """`cardiac` simulates with Rodas4 (`default_solver()`: a 1 Hz beat in 474 steps against Ros34PW2's 949) and
+    fits differentiate it with Ros34PW2 (`gradient_solver()`, checked against central differences in
+    tests/test_solvers.py). The default's paced beat at rtol 1e-6 against the same solver at rtol 1e-10 (the
+    tolerances are arrays, so both runs share one compilation): within 1e-5 of each state's peak."""
+    model = cj.Cardiac()
+    assert isinstance(model.default_solver(), cj.Rodas4) and isinstance(model.gradient_solver(), cj.Ros34PW2)
+    ts = jnp.linspace(0.0, 0.5, 51)
+    protocol = cj.paced(1.0, count=1)
+    run = jax.jit(lambda rtol: cj.simulate(model, ts, protocol=protocol, rtol=rtol, atol=1e-3 * rtol))
+    sol, reference = run(jnp.asarray(1e-6)), run(jnp.asarray(1e-10))
+    error = np.max(np.abs(np.asarray(sol.ys - reference.ys)) / np.abs(np.asarray(reference.ys)).max(axis=0))
+    assert 0 < error < 1e-5
+    assert int(reference.num_steps) > 2 * int(sol.num_steps)  # the reference is resolved far more finely

@@ -44,6 +44,9 @@ class WithIndicator(AbstractModel):
     def default_solver(self):
         return self.model.default_solver()
 
+    def gradient_solver(self):
+        return self.model.gradient_solver()
+
     def _derivative(self, model, t, y):
         inner, bound = y[:-1], y[-1]
         flux = self.indicator.binding_rate(inner[0], bound)
