@@ -47,6 +47,11 @@ class AbstractModel(eqx.Module):
         overrides it (the Shannon cardiac sets: Rodas4 to simulate, Ros34PW2 to differentiate)."""
         return self.default_solver()
 
+    def fit_rtol(self) -> float:
+        """The solver's relative tolerance in a fit (`fitting.define_problem`'s and `cicrjax fit`'s default; the
+        absolute one is rtol/1000 in µM): 1e-6 unless a model whose fits are dominated by its solves overrides it."""
+        return 1e-6
+
     def free_calcium_fraction(self, y: State) -> Scalar:
         """Fraction of a net Ca flux into the cytosol that stays free, d[Ca]/dJ (1 unless cytosolic Ca, `states[0]`,
         carries a rapid-buffering factor 1/(1 + Σκ), which such a model returns here); used by `WithIndicator`."""

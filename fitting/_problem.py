@@ -268,8 +268,8 @@ def define_problem(
     y0: ArrayLike | None = None,
     t0: float | None = None,
     solver: diffrax.AbstractSolver | None = None,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
+    rtol: float | None = None,
+    atol: float | None = None,
     max_steps: int | None = None,
     mode: str = "auto",
     penalty: float = 1e10,
@@ -297,6 +297,8 @@ def define_problem(
     - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
     - `mask`: 1 where a data point counts, 0 where it is missing.
     - `solver`: a diffrax solver; default the model's `gradient_solver()` (the solver it differentiates fastest).
+    - `rtol`, `atol`: the solver's tolerances; default the model's `fit_rtol()` (1e-6; 1e-4 for the Shannon cardiac
+      sets) and rtol/1000 (µM).
     - `max_steps`: the solver's step budget (exhausting it is a failure, penalised); default 4096 plus 1024 per jump
       time of `protocol` (two per paced beat), so that long paced recordings fit without raising it.
     - `mode`: gradient mode, `"reverse"`, `"forward"` (diffrax.ForwardMode) or `"auto"` (forward for ≤ 6 entries of θ).
@@ -321,6 +323,7 @@ def define_problem(
     per_condition=["VM2"])`
     """
     bounds, transforms, fixed, start = dict(bounds or {}), dict(transforms or {}), dict(fixed or {}), dict(start or {})
+    rtol = model.fit_rtol() if rtol is None else rtol
     ts, data, mask, profile, gaussian, obs = _read_data(ts, data, mask, noise, profile, observation)
     if any(_state_name(item) is not None for item in free) and y0 is None:
         y0 = jax.vmap(lambda m: m.initial_state())(model) if batched else model.initial_state()
@@ -361,7 +364,7 @@ def define_problem(
         profile=profile if gaussian else (),
         batched=batched,
         rtol=rtol,
-        atol=atol,
+        atol=1e-3 * rtol if atol is None else atol,
         max_steps=_step_budget(protocol) if max_steps is None else max_steps,
         mode=mode,
         penalty=penalty,

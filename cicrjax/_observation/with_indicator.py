@@ -47,6 +47,9 @@ class WithIndicator(AbstractModel):
     def gradient_solver(self):
         return self.model.gradient_solver()
 
+    def fit_rtol(self):
+        return self.model.fit_rtol()
+
     def _derivative(self, model, t, y):
         inner, bound = y[:-1], y[-1]
         flux = self.indicator.binding_rate(inner[0], bound)
