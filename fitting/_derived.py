@@ -3,13 +3,13 @@ intervals."""
 
 import dataclasses
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array
 
 from cicrjax import AbstractMuscleModel, oscillation_period, transient_metrics, voltage_clamp_gain
+from cicrjax._executable_cache import cached_jit
 
 from ._nan_on_error import nan_on_error
 from ._problem import Problem
@@ -48,7 +48,7 @@ def _has_trigger(problem: Problem) -> bool:
     return isinstance(model, AbstractMuscleModel) and type(model).ryr_sensitivity is not None
 
 
-@eqx.filter_jit
+@cached_jit
 @nan_on_error
 def _readouts(problem: Problem, thetas: Array, samples: int) -> dict[str, Array]:
     """Dense cytosolic Ca and the jit-friendly read-outs at every row of `thetas`, in one vmapped call."""

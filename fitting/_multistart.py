@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from cicrjax import InputError, local_devices, map_sharded
+from cicrjax._executable_cache import cached_jit
 
 from ._nan_on_error import nan_on_error
 from ._optimisers import AbstractOptimiser, RunOutput
@@ -78,7 +79,7 @@ class Multistart:
         return rows
 
 
-@eqx.filter_jit
+@cached_jit
 @nan_on_error
 def run_starts(problem: Problem, thetas: jax.Array, strategy: AbstractStrategy, devices=None) -> RunOutput:
     """Run `strategy` from every row of `thetas` (starts × free) in one compiled call, split evenly over `devices`

@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
+from cicrjax._executable_cache import cached_jit
+
 from ._nan_on_error import nan_on_error
 from ._problem import Problem
 
@@ -184,4 +186,4 @@ def neg_log_posterior(problem: Problem, theta: ArrayLike) -> Array:
 
 
 neg_log_posterior_and_grad = eqx.filter_jit(nan_on_error(value_and_grad))
-predict_jit = eqx.filter_jit(nan_on_error(predict))
+predict_jit = cached_jit(nan_on_error(predict))  # kept on disk by the console script (cicrjax/_executable_cache.py)

@@ -2,12 +2,12 @@
 
 import dataclasses
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from cicrjax import InputError
+from cicrjax._executable_cache import cached_jit
 
 from ._derived import DerivedQuantity, derived_quantities
 from ._multistart import Multistart
@@ -102,7 +102,7 @@ def _hessian_fd(problem: Problem, theta: jax.Array, h: float = 1e-4) -> np.ndarr
     return 0.5 * (H + H.T)
 
 
-@eqx.filter_jit
+@cached_jit
 @nan_on_error
 def _residual_jacobian(problem: Problem, theta: jax.Array) -> jax.Array:
     """Forward-mode Jacobian of the weighted residuals; compiled once per problem configuration, not per call."""

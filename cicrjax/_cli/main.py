@@ -50,9 +50,12 @@ def enable_compilation_cache(environ=os.environ) -> None:
         return
     import jax
 
+    from .._executable_cache import enable_executable_cache
+
     jax.config.update("jax_compilation_cache_dir", folder)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    enable_executable_cache(Path(folder) / "executables")  # and a fit's traced programs, see that module
 
 
 def build_parser() -> Parser:
