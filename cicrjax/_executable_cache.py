@@ -50,7 +50,7 @@ def _environment_digest() -> bytes:
         if spec is None or not spec.submodule_search_locations:
             continue
         base = Path(spec.submodule_search_locations[0])
-        for path in sorted(base.rglob("*.py")):
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
     for dist in LIBRARIES:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
@@ -122,21 +122,27 @@ class cached_jit:
         if key is None:
             return self.jitted(*args, **kwargs)
         if key not in self.loaded:
-            self.loaded[key] = self._load(key) or self._compile(key, treedef, static, leaves)
+            self.loaded[key] = self._program(_folder / f"{key}.pkl", treedef, static, leaves)
         if self.loaded[key] is None:  # cannot be exported: traced as usual
             return self.jitted(*args, **kwargs)
         return self.loaded[key](*leaves)
 
-    def _load(self, key):
-        path = _folder / f"{key}.pkl"
+    def _program(self, path: Path, treedef, static, leaves):
+        """The kept program at `path` (None: it cannot be exported, so it is traced as usual), else exported now."""
         try:
-            serialized, skeleton = pickle.loads(path.read_bytes())
-            exported = jax.export.deserialize(serialized)
-        except Exception:  # absent, unreadable or from another jaxlib: trace again
+            data = path.read_bytes()
+        except OSError:
+            return self._export(path, treedef, static, leaves)
+        if not data:  # an earlier process found it cannot be exported
             return None
+        try:
+            serialized, skeleton = pickle.loads(data)
+            exported = jax.export.deserialize(serialized)
+        except Exception:  # unreadable, or written by other versions: export it again
+            return self._export(path, treedef, static, leaves)
         return _restructured(exported, jax.tree.structure(skeleton))
 
-    def _compile(self, key, treedef, static, leaves):
+    def _export(self, path: Path, treedef, static, leaves):
         fn, structure = self.fn, []
 
         def flat(*leaves):  # array leaves in, array leaves out: the calling convention pickles without Equinox
@@ -145,17 +151,16 @@ class cached_jit:
             structure.append(out_treedef)
             return out
 
-        try:  # a program with a host callback (a pointer into this process) cannot be exported
-            exported = jax.export.export(jax.jit(flat))(*leaves)
-        except Exception:
-            return None
-        # the output's structure, pickled as an instance with integers for leaves (its treedef does not pickle)
-        skeleton = jax.tree.unflatten(structure[0], range(structure[0].num_leaves))
         try:
-            _write(_folder / f"{key}.pkl", pickle.dumps((exported.serialize(), skeleton)))
-        except Exception:  # an output that does not pickle, a read-only or full disk: the next run traces again
-            pass
-        return _restructured(exported, structure[0])
+            exported = jax.export.export(jax.jit(flat))(*leaves)
+            # the output's structure, pickled as an instance with integers for leaves (its treedef does not pickle)
+            skeleton = jax.tree.unflatten(structure[0], range(structure[0].num_leaves))
+            data = pickle.dumps((exported.serialize(), skeleton))
+        except Exception:  # a host callback (a pointer into this process), an output that does not pickle, ...
+            exported, data = None, b""  # an empty file: later processes trace it as usual without trying again
+        with contextlib.suppress(OSError):  # a read-only or full disk: the next process exports it again
+            _write(path, data)
+        return None if exported is None else _restructured(exported, structure[0])
 
 
 def _restructured(exported, treedef):

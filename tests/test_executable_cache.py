@@ -39,7 +39,7 @@ def test_kept_program_is_called_by_a_new_process_without_tracing(folder):
     def traced(*args):
         raise AssertionError("traced again")
 
-    again._compile = traced
+    again._export = traced
     np.testing.assert_allclose(again(x, jnp.asarray(1.0), 2.0), _reference(np.asarray(x), 1.0, 2.0), rtol=1e-14)
     # a changed static argument (the Hill coefficient as a Python float) or shape is another program
     third = cache.cached_jit(hill)
@@ -61,6 +61,24 @@ def test_calls_that_cannot_be_kept_are_traced_as_usual(folder):
     slope = jax.grad(lambda K: kept(jnp.asarray(1.0), K, 2.0))(jnp.asarray(1.0))
     assert float(slope) == pytest.approx(-0.5, rel=1e-12)  # d/dK 1/(K² + 1) at K = 1: −2K/(K² + 1)² = −0.5
     assert len(list(folder.glob("*.pkl"))) == 1
+
+
+def test_a_program_that_cannot_be_exported_is_marked_and_traced_as_usual(folder, monkeypatch):
+    """A program jax.export refuses (one with a host callback) leaves an empty file, so later processes trace it
+    as usual without trying to export it again."""
+
+    def refuse(*args, **kwargs):
+        raise ValueError("host callbacks are not supported")
+
+    monkeypatch.setattr(jax.export, "export", refuse)
+    x = jnp.linspace(0.0, 2.0, 5)
+    np.testing.assert_allclose(cache.cached_jit(hill)(x, 1.0, 2.0), _reference(np.asarray(x), 1.0, 2.0), rtol=1e-14)
+    (marker,) = folder.glob("*.pkl")
+    assert marker.read_bytes() == b""
+    monkeypatch.undo()
+    later = cache.cached_jit(hill)
+    later._export = lambda *args: pytest.fail("exported again")
+    np.testing.assert_allclose(later(x, 1.0, 2.0), _reference(np.asarray(x), 1.0, 2.0), rtol=1e-14)
 
 
 def test_nothing_is_kept_while_the_cache_is_off(tmp_path):
