@@ -1,8 +1,9 @@
 """Time per simulated 1 s paced beat: cicrjax (diffrax, compiled) against scipy BDF and LSODA, with accuracy.
 
 Run: `python -m benchmarks.beat_timing [--model cardiac] [--repeats 5] [--quick] [--gradients]` (`--quick`: the
-Rosenbrock solvers and LSODA only). Every solver integrates the
-same model (one 1 Hz action-potential beat from `initial_state()`) at rtol 1e-6, atol 1e-9, saving 1001 points.
+Rosenbrock solvers and LSODA only; `[default]` marks the model's `default_solver()`, what `simulate` uses). Every
+solver integrates the same model (one 1 Hz action-potential beat from `initial_state()`) at rtol 1e-6, atol 1e-9,
+saving 1001 points.
 Accuracy is the largest error over states and save times, relative to each state's peak, against scipy Radau at
 rtol 1e-10, atol 1e-13 (restarted at every protocol edge). scipy calls the model's own vector field and Jacobian,
 compiled once with `jax.jit`, so both sides evaluate identical equations; scipy pays one Python→XLA dispatch per
@@ -91,6 +92,7 @@ def main():
         solvers = {k: v for k, v in solvers.items() if "Ros" in k}
     print(f"{args.model}, one beat at rtol {RTOL:g}, atol {ATOL:g} ({jax.devices()[0].platform}), load {_load()}")
     for label, solver in solvers.items():
+        label += " [default]" if type(solver) is type(model.default_solver()) else ""
         run = jax.jit(lambda m, s=solver: cj.simulate(m, ts, protocol=protocol, solver=s, rtol=RTOL, atol=ATOL))
         start = time.perf_counter()
         sol = jax.block_until_ready(run(model))
