@@ -86,3 +86,11 @@ def test_nothing_is_kept_while_the_cache_is_off(tmp_path):
     x = jnp.linspace(0.0, 2.0, 5)
     np.testing.assert_allclose(cache.cached_jit(hill)(x, 1.0, 2.0), _reference(np.asarray(x), 1.0, 2.0), rtol=1e-14)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_only_the_console_script_keeps_programs():
+    """`main(argv)` (tests, embedding) leaves the cache off; the console script (`argv` None) turns it on."""
+    from cicrjax._cli.main import main
+
+    cache.enable_executable_cache(None)
+    assert main(["models"]) == 0 and cache._folder is None

@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from .._errors import ComputationError, InputError
+from .._executable_cache import enable_executable_cache
 from . import export_sbml, gain, inspect, models, sensitivity, simulate, spark, spark_metrics, synth, wave
 from .errors import Parser
 
@@ -50,12 +51,9 @@ def enable_compilation_cache(environ=os.environ) -> None:
         return
     import jax
 
-    from .._executable_cache import enable_executable_cache
-
     jax.config.update("jax_compilation_cache_dir", folder)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    enable_executable_cache(Path(folder) / "executables")  # and a fit's traced programs, see that module
 
 
 def build_parser() -> Parser:
@@ -109,11 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     `SystemExit`, as argparse does.
 
     Run as the console script (`argv` None), it first enables JAX's persistent compilation cache (see
-    `CICRJAX_CACHE_DIR`); calls with an explicit `argv` (tests, embedding) leave JAX's configuration alone.
+    `CICRJAX_CACHE_DIR`) and keeps fits' traced programs beside it (`executables/`, see
+    cicrjax/_executable_cache.py); calls with an explicit `argv` (tests, embedding) leave both off.
     """
     args = build_parser().parse_args(argv)
     if argv is None:
         enable_compilation_cache()
+        folder = compilation_cache_dir()
+        if folder is not None:  # and a fit's traced programs, so a later run skips tracing: see that module
+            enable_executable_cache(Path(folder) / "executables")
     prefix = f"cicrjax {args.command}: error:"
     try:
         with _terminate_as_interrupt():
