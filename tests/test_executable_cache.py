@@ -89,7 +89,7 @@ def test_nothing_is_kept_while_the_cache_is_off(tmp_path):
 
 
 def test_only_the_console_script_keeps_programs():
-    """`main(argv)` (tests, embedding) leaves the cache off; the console script (`argv` None) turns it on."""
+    """`main(argv)` (tests, embedding) leaves the cache off (only the console script, `argv` None, turns it on)."""
     from cicrjax._cli.main import main
 
     cache.enable_executable_cache(None)
