@@ -9,10 +9,18 @@ derivatives along 1, 4 and 5 tangents (`vmap` of `jvp`, as `jax.jacfwd`): with 5
 (7 × 2 × 5 float64) passes 512 bytes; (3) the same with `cicrjax.UnrolledTsit5`, which has no stage loop. Least
 CPU time of `--repeats` calls (and the first call's wall time, compilation included), with the load average. To see the
 executor's choice: `TF_CPP_MIN_LOG_LEVEL=0 TF_CPP_VMODULE=thunk_executor=2` (`is_sequential`, `small_buffers`).
+
+`python -m benchmarks.step_overhead --compile [--rounds 3] [--model gdb1990]` instead measures what a first call
+costs: the loss of `benchmarks.gradient` (gdb1990: 5 parameters; other models: all their parameters), its simulation,
+forward-mode (`jax.jacfwd`) and reverse-mode (`jax.grad`) derivatives, with diffrax.Tsit5 and with UnrolledTsit5,
+each in a fresh process, the two solvers interleaved: CPU seconds of tracing and lowering (`jax.jit(f).lower`), of
+XLA's compilation (`.compile()`), the optimised HLO's operation count, and the least CPU time of 5 calls.
 """
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 
 import diffrax
@@ -44,9 +52,10 @@ def _tsit5(n: int):
     return jax.jit(run), jnp.ones(n)
 
 
-def _gdb_loss(solver):
-    model, names = cj.GDB1990(), ("VM2", "VM3", "KA", "K2", "KR")
-    ts = jnp.linspace(0.0, 10.0, 201)
+def _gdb_loss(solver, name="gdb1990"):
+    model = cj.get_model(name)()
+    names = ("VM2", "VM3", "KA", "K2", "KR") if name == "gdb1990" else tuple(p.name for p in model.parameters())
+    ts = jnp.linspace(0.0, 10.0 if name == "gdb1990" else 20.0, 201)
     data = 1.05 * cj.simulate(model, ts, rtol=1e-10, atol=1e-12).ys[:, 0]
 
     def loss(theta, adjoint):
@@ -67,10 +76,42 @@ def _forward(loss, tangents):
     return jax.jit(derivatives)
 
 
+def _first_call(solver_name: str, model: str):
+    """One fresh process's first calls: tracing and compilation CPU seconds, HLO operations, least run time."""
+    solver = cj.UnrolledTsit5() if solver_name == "UnrolledTsit5" else diffrax.Tsit5()
+    loss, theta = _gdb_loss(solver, model)
+    fns = {"simulation": lambda th: loss(th, None), "forward": jax.jacfwd(lambda th: loss(th, diffrax.ForwardMode())),
+           "reverse": jax.grad(lambda th: loss(th, None))}  # fmt: skip
+    for kind, fn in fns.items():
+        start = time.process_time()
+        lowered = jax.jit(fn).lower(theta)
+        traced = time.process_time()
+        compiled = lowered.compile()
+        done = time.process_time()
+        ops = sum(" = " in line for line in compiled.as_text().splitlines())
+        run = _least_cpu(compiled, theta, 5)
+        print(f"{model} {solver_name:13s} {kind:10s}: trace {traced - start:5.2f} + compile {done - traced:5.2f} "
+              f"= {done - start:5.2f} CPU s, {ops:5d} HLO ops, run {1e3 * run:6.2f} ms CPU", flush=True)  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--compile", action="store_true", help="first-call costs, fresh processes (see above)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--model", default="gdb1990")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return _first_call(*args.child)
+    if args.compile:
+        print(f"load {os.getloadavg()[0]:.1f}", flush=True)
+        for _ in range(args.rounds):
+            for solver in ("Tsit5", "UnrolledTsit5"):
+                cmd = [sys.executable, "-m", "benchmarks.step_overhead", "--child", solver, args.model]
+                subprocess.run(cmd, check=True)
+        print(f"load {os.getloadavg()[0]:.1f}")
+        return None
     print(f"load {os.getloadavg()[0]:.1f}")
     for n in (9, 10):
         fn, y0 = _tsit5(n)
