@@ -1,15 +1,15 @@
-"""Fits' traced programs kept on disk, so that a later process skips tracing and lowering them.
+"""Fits' traced programs kept on disk, so that a later process calls them without tracing them again.
 
 JAX's persistent compilation cache skips XLA's compile, but not the Python trace and the lowering before it, which
 take seconds for a fit. `cached_jit(fn)` is `equinox.filter_jit(fn)` that, while the cache is enabled (the
 console script enables it beside JAX's cache), keeps each traced program on disk as a serialized `jax.export`
-module, and later processes call that instead of tracing `fn` again (its compile still comes from JAX's cache).
-A program is keyed by everything that decides it: the static (non-array) part of the arguments as pickled, the
-shapes and dtypes of the array leaves, the source of cicrjax and fitting, the versions of the libraries, JAX's
-numerical settings, Equinox's error mode, XLA_FLAGS and the devices. A call is kept only where that static part
-pickles and refers to nothing but cicrjax, fitting, those libraries and Python's own modules (never a user's own
-code, whose source is not hashed), outside any JAX transformation; anything else is traced as usual.
-"""
+module; later processes call that (lowering only a thin wrapper; the compile still comes from JAX's cache) instead
+of tracing `fn` again. A program is keyed by everything that decides it: the static (non-array) part of the
+arguments as pickled, the shapes and dtypes of the array leaves, the source of cicrjax and fitting, the versions of
+the libraries, JAX's numerical settings, Equinox's error mode, XLA_FLAGS and the devices. A call is kept only for
+functions of cicrjax and fitting whose static part pickles and refers to nothing but cicrjax, fitting, those
+libraries and Python's own modules (never a user's own code, whose source is not hashed), outside any JAX
+transformation; anything else is traced as usual."""
 
 import contextlib
 import functools
