@@ -29,8 +29,9 @@ class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
     512 bytes, and otherwise schedules them on a thread pool. diffrax's stage loop keeps every stage in one buffer,
     which forward-mode tangents of small models overflow (5 tangents of a 2-state model: 7 × 2 × 5 float64), and
     then pays that scheduling seven times a step; here the step is one body. The gdb1990 gradient of
-    `benchmarks/gradient.py` (5 parameters) takes 4.4 against 9.2 ms CPU (`python -m benchmarks.step_overhead`);
-    20 tangents of marhl2000 gain nothing. For `ODETerm`s.
+    `benchmarks/gradient.py` (5 parameters) takes 4.2 against 9.6 ms CPU, marhl2000's (20) 3.9 against 7.8 ms
+    (`python -m benchmarks.step_overhead --compile`); reverse mode is slower than with Tsit5 (gdb1990 31 against
+    24 ms), so it is the models' `forward_solver()` only. For `ODETerm`s.
 
     **Example:** `simulate(GDB1990(), ts, solver=UnrolledTsit5(), adjoint=diffrax.ForwardMode())`
     """

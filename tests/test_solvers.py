@@ -106,3 +106,36 @@ def test_unrolled_tsit5_takes_tsit5s_steps_and_its_forward_gradient_matches_fini
                - _gdb_value_and_tangent(jnp.asarray(vm2 - h))["unrolled"][0]) / (2 * h)  # fmt: skip
     assert abs(float(tangent)) > 1e-3  # VM2 matters over this protocol
     assert float(tangent) == pytest.approx(float(central), rel=1e-5)
+
+
+def test_forward_mode_writes_out_tsit5_and_other_solvers_stay():
+    # forward-mode derivatives of explicit models use UnrolledTsit5; reverse mode and stiff models keep their solver
+    gdb = cj.GDB1990()
+    assert isinstance(gdb.forward_solver(), cj.UnrolledTsit5) and type(gdb.gradient_solver()) is diffrax.Tsit5
+    assert type(cj.Sneyd2002().forward_solver()) is diffrax.Kvaerno5
+    assert isinstance(cj.get_model("cardiac")().forward_solver(), cj.Ros34PW2)
+    import fitting
+
+    ts = jnp.linspace(0.0, 1.0, 8)
+    solvers = {mode: fitting.define_problem(gdb, ts, jnp.ones(8), free=["VM2"], mode=mode).solver
+               for mode in ("forward", "reverse")}  # fmt: skip
+    assert isinstance(solvers["forward"], cj.UnrolledTsit5) and type(solvers["reverse"]) is diffrax.Tsit5
+
+
+def test_unrolled_tsit5_under_vmap_over_protocols_matches_tsit5():
+    # two lanes with their beta step at different times: the lanes' first-stage restarts differ (a batched jump flag)
+    times = jnp.array([1.0, 2.5])
+
+    @jax.jit
+    def run(times):
+        def one(t_step, solver):
+            protocol = cj.Protocol({"beta": cj.Step(time=t_step, before=0.1, after=0.301)})
+            return cj.simulate(cj.GDB1990(beta=0.1), jnp.linspace(0.0, 4.0, 9), protocol=protocol, solver=solver,
+                               rtol=1e-8, atol=1e-10)  # fmt: skip
+
+        return [jax.vmap(lambda t, s=s: one(t, s))(times) for s in (cj.UnrolledTsit5(), diffrax.Tsit5())]
+
+    unrolled, reference = run(times)
+    np.testing.assert_allclose(np.asarray(unrolled.ys), np.asarray(reference.ys), rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(np.asarray(unrolled.num_steps), np.asarray(reference.num_steps))
+    assert not np.allclose(np.asarray(unrolled.ys[0]), np.asarray(unrolled.ys[1]))  # the lanes differ
