@@ -10,7 +10,6 @@ import jax.numpy as jnp
 from ._custom_types import Scalar, State
 from ._errors import InputError
 from ._parameters import ParameterInfo, parameter_info
-from ._unrolled_tsit5 import UnrolledTsit5
 
 
 class AbstractModel(eqx.Module):
@@ -47,15 +46,6 @@ class AbstractModel(eqx.Module):
         use when no `solver` is given; `default_solver()` unless a model whose fastest solver differentiates slowly
         overrides it (the Shannon cardiac sets: Rodas4 to simulate, Ros34PW2 to differentiate)."""
         return self.default_solver()
-
-    def forward_solver(self) -> diffrax.AbstractSolver:
-        """The solver for forward-mode derivatives (`diffrax.ForwardMode`, what a fit in forward mode uses when no
-        `solver` is given): `gradient_solver()`, with diffrax's Tsit5 written out as [`cicrjax.UnrolledTsit5`][]
-        (the same steps; forward-mode tangents of small models stay out of XLA's thread pool: gdb1990's
-        5-parameter gradient 4.2 against 9.6 ms CPU, `python -m benchmarks.step_overhead`). Reverse mode keeps
-        Tsit5, which it differentiates faster."""
-        solver = self.gradient_solver()
-        return UnrolledTsit5() if type(solver) is diffrax.Tsit5 else solver
 
     def fit_rtol(self) -> float:
         """The solver's relative tolerance in a fit (`fitting.define_problem`'s and `cicrjax fit`'s default; the

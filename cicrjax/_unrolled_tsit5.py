@@ -30,8 +30,9 @@ class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
     which forward-mode tangents of small models overflow (5 tangents of a 2-state model: 7 × 2 × 5 float64), and
     then pays that scheduling seven times a step; here the step is one body. The gdb1990 gradient of
     `benchmarks/gradient.py` (5 parameters) takes 4.2 against 9.6 ms CPU, marhl2000's (20) 3.9 against 7.8 ms
-    (`python -m benchmarks.step_overhead --compile`); reverse mode is slower than with Tsit5 (gdb1990 31 against
-    24 ms), so it is the models' `forward_solver()` only. For `ODETerm`s.
+    (`python -m benchmarks.step_overhead --compile`, which also gives equal first calls for gdb1990's gradient).
+    Not a default: reverse mode is slower than with Tsit5 (gdb1990 31 against 24 ms), and the vmapped multistart
+    programs of a fit compile longer (`cicrjax demo`: 68 against 55 s of XLA compilation, loaded). For `ODETerm`s.
 
     **Example:** `simulate(GDB1990(), ts, solver=UnrolledTsit5(), adjoint=diffrax.ForwardMode())`
     """

@@ -296,8 +296,7 @@ def define_problem(
     - `profile`: observation parameters solved in closed form (Gaussian noise only).
     - `observation`: values of offset, scale, σ that are neither profiled nor free (defaults 0, 1, noise σ or 1).
     - `mask`: 1 where a data point counts, 0 where it is missing.
-    - `solver`: a diffrax solver; default the model's `gradient_solver()` (the solver it differentiates fastest),
-      in forward mode its `forward_solver()`.
+    - `solver`: a diffrax solver; default the model's `gradient_solver()` (the solver it differentiates fastest).
     - `rtol`, `atol`: the solver's tolerances; default the model's `fit_rtol()` (1e-6; 1e-4 for the Shannon cardiac
       sets) and rtol/1000 (µM).
     - `max_steps`: the solver's step budget (exhausting it is a failure, penalised); default 4096 plus 1024 per jump
@@ -358,9 +357,7 @@ def define_problem(
         protocol=protocol,
         y0=None if y0 is None else jnp.asarray(y0),
         t0=None if t0 is None else jnp.asarray(t0, dtype=float),
-        solver=(
-            (model.forward_solver() if mode == "forward" else model.gradient_solver()) if solver is None else solver
-        ),
+        solver=(model.gradient_solver() if solver is None else solver),
         signal=StateSignal(0) if signal is None else signal,
         noise=None if gaussian else noise,
         free=entries,

@@ -108,20 +108,6 @@ def test_unrolled_tsit5_takes_tsit5s_steps_and_its_forward_gradient_matches_fini
     assert float(tangent) == pytest.approx(float(central), rel=1e-5)
 
 
-def test_forward_mode_writes_out_tsit5_and_other_solvers_stay():
-    # forward-mode derivatives of explicit models use UnrolledTsit5; reverse mode and stiff models keep their solver
-    gdb = cj.GDB1990()
-    assert isinstance(gdb.forward_solver(), cj.UnrolledTsit5) and type(gdb.gradient_solver()) is diffrax.Tsit5
-    assert type(cj.Sneyd2002().forward_solver()) is diffrax.Kvaerno5
-    assert isinstance(cj.get_model("cardiac")().forward_solver(), cj.Ros34PW2)
-    import fitting
-
-    ts = jnp.linspace(0.0, 1.0, 8)
-    solvers = {mode: fitting.define_problem(gdb, ts, jnp.ones(8), free=["VM2"], mode=mode).solver
-               for mode in ("forward", "reverse")}  # fmt: skip
-    assert isinstance(solvers["forward"], cj.UnrolledTsit5) and type(solvers["reverse"]) is diffrax.Tsit5
-
-
 def test_unrolled_tsit5_under_vmap_over_protocols_matches_tsit5():
     # two lanes with their beta step at different times: the lanes' first-stage restarts differ (a batched jump flag)
     times = jnp.array([1.0, 2.5])

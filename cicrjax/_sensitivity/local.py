@@ -59,7 +59,7 @@ def local_sensitivity(
     **Arguments:** `model` at the point of interest; `ts` evenly spaced save times (s) that resolve the events;
     `params`, `features` names; `protocol`; `start` (s) analyse from here; `mode` `"auto"`, `"forward"` or
     `"reverse"`; `options` keyword arguments of [`cicrjax.simulate`][] (`rtol`, `solver`: default the model's
-    `forward_solver()` in forward mode, else its `gradient_solver()`, ...).
+    `gradient_solver()`, ...).
 
     **Example:** `local_sensitivity(GDB1990(beta=0.301), jnp.linspace(0, 60, 6001), ["beta", "VM2"],
     ["period", "amplitude"]).table()`
@@ -70,7 +70,7 @@ def local_sensitivity(
     if mode == "auto":
         mode = "forward" if len(params) <= len(features) else "reverse"
     adjoint = diffrax.ForwardMode() if mode == "forward" else None
-    options.setdefault("solver", model.forward_solver() if mode == "forward" else model.gradient_solver())
+    options.setdefault("solver", model.gradient_solver())
     fn = feature_function(model, ts, params, features, protocol=protocol, start=start, adjoint=adjoint, **options)
     p = nominal_values(model, params)
     values, success, jacobian = (np.asarray(a) for a in _value_and_jacobian(fn, jnp.asarray(p), mode))
@@ -109,7 +109,7 @@ def trajectory_sensitivity(
     params = check_parameters(model, params)
     p = nominal_values(model, params)
     ts = jnp.asarray(ts)
-    options.setdefault("solver", model.forward_solver())
+    options.setdefault("solver", model.gradient_solver())
 
     def ys(x):
         m = eqx.tree_at(lambda m: tuple(getattr(m, n) for n in params), model, tuple(x))
