@@ -50,7 +50,8 @@ class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
         h = t1 - t0
         # Each stage's state ends in a division by h / h (exactly 1): XLA duplicates cheap arithmetic into every
         # kernel that reads it, so without this each stage's weighted sum is recomputed in each of the vector
-        # field's kernels (gdb1990's forward-mode gradient: 3,475 against 2,731 compiled operations).
+        # field's kernels (gdb1990's forward-mode gradient: 3,475 against 2,731 compiled operations; under `vmap`
+        # over starts the duplication comes back, benchmarks/README.md, session 9).
         one = h / h
         # After a jump of the vector field (a protocol edge) the first stage is evaluated afresh; diffrax passes
         # `made_jump` as a Python False when there are no jumps. The predicate is unbatched, as diffrax's own.
