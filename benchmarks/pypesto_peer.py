@@ -12,6 +12,9 @@ cicrjax's profiled-σ optimum. Every pyPESTO estimate is then scored by cicrjax'
 (`fitting.neg_log_posterior`), against the global optimum (the best NLL of any run or of cicrjax from the truth),
 as `gdb_oscillation.py` scores its methods; cicrjax runs `--methods auto` in the same process. Wall and CPU time
 (this process and its children) include compilation and LLVM code generation.
+
+Measured (32 starts, 2026-11-30, load 5–11 on 2 cores): cicrjax `auto` 29/32 at the optimum in 203.8 s, 51.1 CPU s;
+pyPESTO + fides 1/32 in 2,765.5 s, 1,182.5 CPU s (31 starts in local minima of single shooting).
 """
 
 import argparse
