@@ -38,3 +38,11 @@ class Solution(eqx.Module):
         if jnp.ndim(self.result._value) != 0:
             raise ValueError("message() needs an unbatched solution; index the batch first, or use `success`")
         return "success" if bool(self.success) else diffrax.RESULTS[self.result]
+
+    def failure(self) -> str:
+        """Why an unbatched solution failed, in one line that names no solver option (`''` on success)."""
+        if bool(self.success):
+            return ""
+        if self.result == diffrax.RESULTS.max_steps_reached:
+            return f"the solver used its whole budget of {int(self.num_steps)} steps before the end time"
+        return self.message().split("\n")[0].split(". Try")[0].rstrip(".")

@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import ArrayLike, PRNGKeyArray
 
-from ._errors import InputError
+from ._errors import ComputationError, InputError
 from ._model import AbstractModel
 from ._observation.exposure import FrameExposure
 from ._observation.fluorescence import Fluorescence
@@ -70,7 +70,12 @@ def synthesize(
     else:
         sample_ts = ts[:, None]
     flat = jnp.asarray(sample_ts.ravel())
-    sol = simulate(model, flat, protocol=protocol, t0=t0, rtol=rtol, atol=atol)
+    sol = simulate(model, flat, protocol=protocol, t0=t0, rtol=rtol, atol=atol, throw=False)
+    if not bool(sol.success):
+        raise ComputationError(
+            f"the integration of {model.name} failed: {sol.failure()}; shorten the recording, loosen rtol or check "
+            "the parameter values"
+        )
     ys = sol.ys.reshape(*sample_ts.shape, -1)
     ca = ys[..., 0]
     t = jnp.asarray(sample_ts)

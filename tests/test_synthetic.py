@@ -4,6 +4,7 @@ import re
 import shlex
 from pathlib import Path
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -174,3 +175,15 @@ def test_synth_bad_input_exits_2(tmp_path, capsys):
     _fails(
         ["synth", "gdb1990", "--t-end", "1", "--rate", "10", "--out", str(tmp_path / "s.txt")], capsys, ".csv or .npz"
     )
+
+
+def test_failed_integration_raises_a_computation_error_not_nan_frames():
+    # A NaN rate makes every step fail its error test, so the solver spends its 100,000-step budget; synthesize says
+    # so in one line rather than handing NaN frames to the Recording check (which would blame the data).
+    model = eqx.tree_at(lambda m: m.v1, cicrjax.LiRinzel1994(), jnp.asarray(jnp.nan))
+    with pytest.raises(
+        cicrjax.ComputationError,
+        match=r"^the integration of li-rinzel1994 failed: the solver used "
+        r"its whole budget of 100000 steps before the end time; shorten the recording, loosen rtol",
+    ):
+        cicrjax.synthesize(model, TS, key=jax.random.key(0))

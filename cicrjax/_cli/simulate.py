@@ -1,6 +1,5 @@
 """`cicrjax simulate MODEL ...`: integrate one model and write its trajectory as CSV (and a plot)."""
 
-import diffrax
 import jax.numpy as jnp
 import numpy as np
 
@@ -37,13 +36,6 @@ SBML_SUFFIXES = (".xml", ".sbml")  # a MODEL argument with one of these suffixes
 def parse_settings(items: list[str]) -> dict[str, float]:
     """Turn `NAME=VALUE` strings into a dict, or raise `UsageError` naming the bad or repeated item."""
     return {name: parse_float(text, f"--set {name}") for name, text in parse_pairs(items, "--set", "beta=0.4").items()}
-
-
-def failure_reason(sol) -> str:
-    """Why an unbatched simulation failed, in words that name no option the command lacks."""
-    if sol.result == diffrax.RESULTS.max_steps_reached:
-        return f"the solver used its whole budget of {int(sol.num_steps)} steps before the end time"
-    return sol.message().split("\n")[0].split(". Try")[0].rstrip(".")
 
 
 def time_grid(t_end_text: str, dt_text: str | None) -> np.ndarray:
@@ -92,7 +84,7 @@ def run(args):
     sol = simulate(model, jnp.asarray(ts), protocol=protocol, rtol=rtol, atol=rtol * 1e-3, throw=False)
     if not bool(sol.success):
         raise ComputationError(
-            f"the integration of {cls.name} failed: {failure_reason(sol)}; shorten --t-end, loosen --rtol or check "
+            f"the integration of {cls.name} failed: {sol.failure()}; shorten --t-end, loosen --rtol or check "
             "the --set values"
         )
     ys = np.asarray(sol.ys)
