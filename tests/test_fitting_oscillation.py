@@ -41,12 +41,19 @@ def test_segment_layout_counts_every_save_time_once(n_times, segments):
         fitting.segment_layout(n_times, n_times)
 
 
+DENSE = np.linspace(0.0, 4.0, 4 * (TS.shape[0] - 1) + 1)  # 4× the save rate; every 4th time is a save time
+
+
+def _dense_solve(model):
+    """The model's states at DENSE, solved tightly (one compiled solve for every test that calls it)."""
+    return cicrjax.simulate(model, jnp.asarray(DENSE), rtol=1e-11, atol=1e-13).ys
+
+
 def _nodes_on_the_trajectory(problem, theta):
     """States of the problem's trajectory at the segment starts (an independent dense solve)."""
     index, _ = fitting.segment_layout(TS.shape[0], SEGMENTS)
     model, _ = problem.with_values(problem.natural(theta))
-    ys = cicrjax.simulate(model, TS, rtol=1e-11, atol=1e-13).ys
-    return ys[index[1:, 0]]
+    return _dense_solve(model)[::4][index[1:, 0]]
 
 
 @functools.cache
@@ -206,12 +213,11 @@ def test_blurred_residuals_match_a_numpy_blur_and_vanish_to_the_residuals_at_wid
     problem = _problem()
     values = {"VM2": 70.0, "VM3": 450.0, "KA": 0.95}
     theta = problem.to_theta(values)
-    dense = np.linspace(0.0, 4.0, 4 * (TS.shape[0] - 1) + 1)
     model = cicrjax.GDB1990(beta=0.301, **values)
-    g = np.asarray(cicrjax.simulate(model, jnp.asarray(dense), rtol=1e-11, atol=1e-13).ys[:, 0])
+    g = np.asarray(_dense_solve(model)[:, 0])
     data = np.asarray(problem.data[0])
     for width in (0.25, 0.1):
-        kernel = np.exp(-0.5 * ((np.asarray(TS)[:, None] - dense[None, :]) / width) ** 2)
+        kernel = np.exp(-0.5 * ((np.asarray(TS)[:, None] - DENSE[None, :]) / width) ** 2)
         gb = (kernel / kernel.sum(axis=1, keepdims=True)) @ g
         design = np.stack([np.ones_like(gb), gb], axis=1)
         expected = data - design @ np.linalg.lstsq(design, data, rcond=None)[0]
