@@ -22,8 +22,9 @@ COMB = "comb-cardiac-paced/ca_bcl140_pacing.csv"
 
 def test_default_step_budget_covers_the_paced_comb_recording_with_cardiac_mouse(shared_data):
     """The comb trace (7 beats at BCL 140 ms, jtmff/comb) set up as `cicrjax fit --model cardiac-mouse` does (cycle
-    from `estimate_pacing`, one pre-paced beat, rtol 1e-6) needs more than the 4,096 steps define_problem used to
-    allow (every start was a solver failure); the default budget now grows with the paced beats."""
+    from `estimate_pacing`, one pre-paced beat) at rtol 1e-6 (`--rtol 1e-6`; the mouse set's fits default to 1e-4)
+    needs more than the 4,096 steps define_problem used to allow (every start was a solver failure); the default
+    budget now grows with the paced beats."""
     rec = cj.load_recording(shared_data / COMB)
     model = cj.CardiacMouse()
     found = cj.estimate_pacing(rec.time, rec.traces[0])
@@ -33,7 +34,7 @@ def test_default_step_budget_covers_the_paced_comb_recording_with_cardiac_mouse(
     protocol = cj.pace(model, found.period, count=count, start=start)
     problem = fitting.define_problem(
         model, rec.time, rec.traces, free=list(model.default_free), protocol=protocol, t0=start,
-        signal=signal_for_kind("raw", cj.parse_indicator("rhod2")),
+        signal=signal_for_kind("raw", cj.parse_indicator("rhod2")), rtol=1e-6,
     )  # fmt: skip
     assert problem.max_steps == 4096 + 1024 * 2 * count  # two jump times (upstroke start and end) per beat
     sol = jax.jit(lambda p: p.simulate(p.model))(problem)
