@@ -74,7 +74,7 @@ def test_a_program_that_cannot_be_exported_is_marked_and_traced_as_usual(folder,
     x = jnp.linspace(0.0, 2.0, 5)
     np.testing.assert_allclose(cache.cached_jit(hill)(x, 1.0, 2.0), _reference(np.asarray(x), 1.0, 2.0), rtol=1e-14)
     (marker,) = folder.glob("*.pkl")
-    assert marker.read_bytes() == b""
+    assert marker.stat().st_size == 0  # the empty marker: export refused
     monkeypatch.undo()
     later = cache.cached_jit(hill)
     later._export = lambda *args: pytest.fail("exported again")
