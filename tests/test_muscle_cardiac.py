@@ -161,13 +161,20 @@ def test_only_k_rel_over_K_act_squared_shapes_the_transient(runs):
     assert np.max(np.abs(ca[3] - ca[0])) < 0.03 * control
 
 
+@jax.jit
+def _rodas4(model, protocol, ts, rtol, atol):
+    """One compiled Rodas4 solve of a cardiac cell driven by an action potential and a caffeine pulse, shared by the
+    two tests below (model, protocol, save times and tolerances are all arguments)."""
+    return cj.simulate(model, ts, protocol=protocol, solver=cj.Rodas4(), rtol=rtol, atol=atol)
+
+
 def test_closed_cell_conserves_calcium_and_caffeine_empties_the_sr():
     closed = cj.with_parameters(cj.Cardiac(), {"P_CaL": 0.0, "V_max_NCX": 0.0, "V_max_PMCA": 0.0, "P_b": 0.0})
     ts = jnp.linspace(0.0, 0.4, 81)
     protocol = cj.caffeine_pulse(0.05, 0.35, cj.paced(5.0, count=1, start=0.0))
     # Caffeine couples the SR to the 0.05 %-volume cleft at ~1e6 s⁻¹; a Newton solve to the controller's 1e-12 stalls
     # on roundoff there, so this bookkeeping check uses the Rosenbrock solver, which has no Newton iteration.
-    sol = cj.simulate(closed, ts, protocol=protocol, solver=cj.Rodas4(), rtol=1e-12, atol=1e-12)
+    sol = _rodas4(closed, protocol, ts, jnp.asarray(1e-12), jnp.asarray(1e-12))
     total = np.asarray(closed.total_calcium(sol.ys))
     np.testing.assert_allclose(total, total[0], rtol=1e-9)
     sr = np.asarray(jax.vmap(closed.sr_calcium)(sol.ys))
@@ -196,13 +203,15 @@ def test_cardiac_simulates_with_rodas4_to_its_tolerance_and_is_differentiated_wi
     """`cardiac` simulates with Rodas4 (`default_solver()`: a 1 Hz beat in 474 steps against Ros34PW2's 949) and
     fits differentiate it with Ros34PW2 (`gradient_solver()`, checked against central differences in
     tests/test_solvers.py). The default's paced beat at rtol 1e-6 against the same solver at rtol 1e-10 (the
-    tolerances are arrays, so both runs share one compilation): within 1e-5 of each state's peak."""
+    tolerances are arrays, so both runs share one compilation, the caffeine test's: its caffeine pulse held at
+    level 0 here): within 1e-5 of each state's peak."""
     model = cj.Cardiac()
     assert isinstance(model.default_solver(), cj.Rodas4) and isinstance(model.gradient_solver(), cj.Ros34PW2)
-    ts = jnp.linspace(0.0, 0.5, 51)
-    protocol = cj.paced(1.0, count=1)
-    run = jax.jit(lambda rtol: cj.simulate(model, ts, protocol=protocol, rtol=rtol, atol=1e-3 * rtol))
-    sol, reference = run(jnp.asarray(1e-6)), run(jnp.asarray(1e-10))
+    ts = jnp.linspace(0.0, 0.5, 81)
+    protocol = cj.caffeine_pulse(0.05, 0.35, cj.paced(1.0, count=1), level=0.0)
+    sol, reference = (
+        _rodas4(model, protocol, ts, jnp.asarray(rtol), jnp.asarray(1e-3 * rtol)) for rtol in (1e-6, 1e-10)
+    )
     error = np.max(np.abs(np.asarray(sol.ys - reference.ys)) / np.abs(np.asarray(reference.ys)).max(axis=0))
     assert 0 < error < 1e-5
     assert int(reference.num_steps) > 2 * int(sol.num_steps)  # the reference is resolved far more finely
