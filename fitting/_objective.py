@@ -1,5 +1,7 @@
 """The objective: the negative log-likelihood of a problem as one jit-compiled function of the free vector."""
 
+import math
+
 import diffrax
 import equinox as eqx
 import jax
@@ -11,7 +13,7 @@ from cicrjax._executable_cache import cached_jit
 from ._nan_on_error import nan_on_error
 from ._problem import Problem
 
-_LOG_2PI = float(jnp.log(2.0 * jnp.pi))
+_LOG_2PI = math.log(2.0 * math.pi)  # not jnp: importing fitting starts no JAX backend
 
 
 class Prediction(eqx.Module):

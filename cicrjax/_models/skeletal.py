@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array
 
 from .._fluxes.buffers import BufferBinding, RapidBuffer
@@ -16,7 +17,7 @@ from .._parameters import param
 from .._rosenbrock import Rodas4
 from .._units import MILLIMOLAR, PER_MS
 
-_BINOMIAL = jnp.array([1.0, 4.0, 6.0, 4.0, 1.0])
+_BINOMIAL = np.array([1.0, 4.0, 6.0, 4.0, 1.0])  # not jnp: importing cicrjax starts no JAX backend
 
 
 class Skeletal(AbstractMuscleModel):

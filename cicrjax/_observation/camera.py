@@ -1,5 +1,7 @@
 """Camera noise: Poisson photon (shot) noise, optional EM-gain excess noise, Gaussian read noise and an offset."""
 
+import math
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -7,7 +9,7 @@ import jax.numpy as jnp
 from .._parameters import param
 from .noise import AbstractNoise
 
-_LOG_2PI = float(jnp.log(2 * jnp.pi))
+_LOG_2PI = math.log(2 * math.pi)  # not jnp: importing cicrjax starts no JAX backend
 
 
 class PoissonGaussianNoise(AbstractNoise):

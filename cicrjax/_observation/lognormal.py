@@ -1,12 +1,14 @@
 """Multiplicative log-normal measurement noise (for positive signals such as F or F/F0)."""
 
+import math
+
 import jax
 import jax.numpy as jnp
 
 from .._parameters import param
 from .noise import AbstractNoise
 
-_LOG_2PI = float(jnp.log(2 * jnp.pi))
+_LOG_2PI = math.log(2 * math.pi)  # not jnp: importing cicrjax starts no JAX backend
 
 
 class LogNormalNoise(AbstractNoise):
