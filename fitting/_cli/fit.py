@@ -8,6 +8,7 @@ import functools
 import glob
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from cicrjax import (
     parse_protocol,
     with_parameters,
 )
+from cicrjax._executable_cache import cached_jit
 from cicrjax.cli import (
     UsageError,
     add_loader_options,
@@ -42,6 +44,7 @@ from .._farm._cluster import task_farm
 from .._farm._manifest import content_hash, plan, read_status, write_status
 from .._farm._progress import FarmProgress
 from .._farm._run import fit_all
+from .._nan_on_error import nan_on_error
 from .._strategies import STRATEGIES, SingleShooting, choose_strategy
 from .kymograph import add_options as add_kymograph_options, refuse_kymograph_options, run_kymograph
 from .uncertainty import add_options as add_uncertainty_options, check_uncertainty
@@ -130,7 +133,8 @@ def add_parser(sub):
         "--optimiser",
         choices=OPTIMISERS,
         default=None,
-        help="optimiser of the strategy (default the strategy's own: lbfgs for single-shooting, lm for period-matched)",
+        help="optimiser of the strategy (default the strategy's own: lm for period-matched and for a paced or "
+        "stimulated least-squares fit, lbfgs for other single-shooting fits)",
     )
     p.add_argument(
         "--strategy",
@@ -159,8 +163,8 @@ def add_parser(sub):
         "--devices",
         default=None,
         metavar="N",
-        help="local devices (GPUs, or CPU cores made devices with XLA_FLAGS=--xla_force_host_platform_device_count=N)"
-        " that share the starts; default all",
+        help="local devices that share the starts (GPUs, or CPU cores: each core is one unless "
+        "XLA_FLAGS=--xla_force_host_platform_device_count=N says otherwise); default all",
     )
     p.add_argument(
         "--workers",
@@ -197,6 +201,21 @@ def _bounds(items: list[str]) -> dict[str, tuple[float, float]]:
             raise UsageError(f"--bounds {name}={text!r} is not LO:HI, e.g. --bounds {name}=0.1:10")
         out[name] = (parse_float(lo, f"--bounds {name} (lower)"), parse_float(hi, f"--bounds {name} (upper)"))
     return out
+
+
+def _cores_as_devices() -> None:
+    """Make each CPU core a JAX device, so that the starts run side by side (`fitting.run_starts`), as
+    `XLA_FLAGS=--xla_force_host_platform_device_count=N` would; left as it is where XLA_FLAGS sets the count or JAX
+    has started already (the command called from a running program)."""
+    import jax
+
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        jax.config.update("jax_num_cpu_devices", cores)
+    except RuntimeError:  # JAX has started: its devices stay as they are
+        pass
 
 
 def _progress(message: str) -> None:
@@ -276,14 +295,21 @@ def _settled(model, period, beats, rtol):
     pacing alone): near the limit cycle at the recording's rate, where a cell held at it has been paced for minutes."""
     import jax.numpy as jnp
 
+    y, ok = _paced_end(model, pace(model, period, count=beats), jnp.asarray([beats * period]), rtol, 4096 * beats)
+    if not bool(ok):
+        raise ComputationError(f"pacing {model.name} {beats} beats to its limit cycle failed; try --settle 0")
+    return y
+
+
+@cached_jit
+@nan_on_error
+def _paced_end(model, protocol, end, rtol: float, max_steps: int):
+    """The state of `model` at `end` (one time, s) under `protocol` from its rest state at 0 s, and whether the solve
+    succeeded: one program, kept by the executable cache, so that a warm run does not trace the settling solve."""
     from cicrjax import simulate
 
-    paced_beats = pace(model, period, count=beats)
-    end = jnp.asarray([beats * period])
-    sol = simulate(model, end, t0=0.0, protocol=paced_beats, rtol=rtol, atol=rtol * 1e-3, max_steps=4096 * beats)
-    if not bool(sol.success):
-        raise ComputationError(f"pacing {model.name} {beats} beats to its limit cycle failed; try --settle 0")
-    return sol.ys[-1]
+    sol = simulate(model, end, t0=0.0, protocol=protocol, rtol=rtol, atol=rtol * 1e-3, max_steps=max_steps)
+    return sol.ys[-1], sol.success
 
 
 LOADER_OPTIONS = ("format", "kind", "column", "time_column", "time_unit", "sampling_rate", "delimiter", "decimal")
@@ -305,6 +331,7 @@ def run(args):
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     settings = _settings(args)
+    _cores_as_devices()
     local_devices(settings["devices"])  # more devices than JAX sees: say how to make them, before any output
     if args.model is not None or args.petab is None:
         get_model(_model_name(args))  # a wrong --model is said first
