@@ -41,6 +41,7 @@ class Multistart:
     strategy: str
     wall_time_s: float
     strategy_reason: str = ""
+    jacobians: np.ndarray | None = None  # of the residuals at each row's `thetas`, where the optimiser had them
 
     @property
     def all_failed(self) -> bool:
@@ -178,6 +179,7 @@ def _rank(
         strategy=strategy.name,
         wall_time_s=wall,
         strategy_reason=reason,
+        jacobians=None if out.jacobian is None else np.asarray(out.jacobian)[order],
     )
 
 

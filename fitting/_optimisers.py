@@ -15,9 +15,14 @@ from ._objective import objective, predict, residuals
 from ._problem import Problem
 from ._progress import report
 
+KEPT_JACOBIAN = 100_000  # entries (residuals × free) of the largest Jacobian a run returns (0.8 MB in float64)
+
 
 class RunOutput(eqx.Module):
-    """One optimiser run: final vector and value, iterations, convergence, and solver-failure counts (int32)."""
+    """One optimiser run: final vector and value, iterations, convergence, and solver-failure counts (int32); and
+    the Jacobian of the problem's residuals at `theta` where the run has it (Levenberg–Marquardt on the problem's
+    own residuals, up to `KEPT_JACOBIAN` entries), so that the Gauss–Newton intervals need no program of their own,
+    else `None`."""
 
     theta: Array
     value: Array
@@ -25,6 +30,7 @@ class RunOutput(eqx.Module):
     converged: Array
     failures: Array
     start_failed: Array
+    jacobian: Array | None = None
 
 
 class State(eqx.Module):
@@ -74,10 +80,14 @@ class AbstractOptimiser(eqx.Module):
 
         **Example:** `LBFGS(max_iter=100).minimise(lambda x: jnp.sum((x - 1.0) ** 2), jnp.zeros(3), 1e10)`
         """
-        state = self.init(fn, x0, penalty)
-        state = jax.lax.while_loop(lambda s: ~self.terminate(s), lambda s: self.step(fn, s, penalty), state)
+        state = self.iterate(fn, x0, penalty)
         converged = state.converged & (state.value < penalty)
         return RunOutput(state.x, state.value, state.iterations, converged, state.failures, state.start_failed)
+
+    def iterate(self, fn, x0: Array, penalty: float) -> State:
+        """The last [`fitting.State`][] of `minimise`'s loop."""
+        state = self.init(fn, x0, penalty)
+        return jax.lax.while_loop(lambda s: ~self.terminate(s), lambda s: self.step(fn, s, penalty), state)
 
     @abc.abstractmethod
     def check(self, problem: Problem) -> None:
@@ -286,12 +296,15 @@ class LevenbergMarquardt(AbstractOptimiser):
     def run(self, problem, theta0):
         """Minimise the problem's weighted residuals from `theta0`; the returned value is the penalised NLL."""
         self.check(problem)
-        out = self.minimise(lambda th: residuals(problem, th), theta0, problem.penalty)
-        value = objective(problem, out.theta)
+        state = self.iterate(lambda th: residuals(problem, th), theta0, problem.penalty)
+        value = objective(problem, state.x)
         failed = value >= problem.penalty
+        converged = state.converged & (state.value < problem.penalty) & ~failed
         start_failed = ~predict(problem, theta0).ok
         failures = failed.astype(jnp.int32) + start_failed.astype(jnp.int32)
-        return RunOutput(out.theta, value, out.iterations, out.converged & ~failed, failures, start_failed)
+        jacobian = state.inner[1]  # at the accepted point `state.x`, where the last step linearised the residuals
+        jacobian = jacobian if jacobian.size <= KEPT_JACOBIAN else None  # one per start is returned: not a large one
+        return RunOutput(state.x, value, state.iterations, converged, failures, start_failed, jacobian)
 
 
 def _linearise(fn, x: Array) -> tuple[Array, Array]:

@@ -109,9 +109,10 @@ def _residual_jacobian(problem: Problem, theta: jax.Array) -> jax.Array:
     return jax.jacfwd(lambda th: residuals(problem, th))(theta)
 
 
-def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float) -> np.ndarray:
-    """JᵀJ of the σ-weighted residuals; with σ profiled the residuals are unweighted, so divide by σ̂²."""
-    J = np.asarray(_residual_jacobian(problem, theta))
+def _gauss_newton(problem: Problem, theta: jax.Array, sigma: float, jacobian: np.ndarray | None) -> np.ndarray:
+    """JᵀJ of the σ-weighted residuals (their Jacobian `jacobian` where the fit left it at `theta`, else computed);
+    with σ profiled the residuals are unweighted, so divide by σ̂²."""
+    J = np.asarray(_residual_jacobian(problem, theta) if jacobian is None else jacobian)
     return J.T @ J / (sigma**2 if "sigma" in problem.profile else 1.0)
 
 
@@ -172,7 +173,8 @@ def summarise(
             )
             hessian = "gauss-newton" if gaussian else "hessian-fd"
         if hessian == "gauss-newton":
-            H = _gauss_newton(problem, theta, float(p.sigma))
+            jacobian = None if ms.jacobians is None else ms.jacobians[0]
+            H = _gauss_newton(problem, theta, float(p.sigma), jacobian)
         else:
             H = _hessian_fd(problem, theta)
         low, high, cov = laplace_intervals(problem.free, theta, H)

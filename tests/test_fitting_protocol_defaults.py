@@ -12,11 +12,11 @@ TRUTH = {"VM2": 65.0, "VM3": 500.0}  # µM/s, Goldbeter, Dupont & Berridge 1990'
 SIGMA = 0.02  # µM, Gaussian noise of the synthetic trace
 
 
-def test_a_paced_trace_is_fitted_by_levenberg_marquardt_to_the_truth():
-    """gdb1990 held below its oscillating range (β = 0.1) and stimulated by two β pulses to 0.5 over 5 s (each
-    evokes a spike): the data are simulated at the truth at rtol 1e-10 with σ = 0.02 µM noise (seeded). `fit` with its
-    defaults picks single shooting by Levenberg–Marquardt (the protocol drives a least-squares problem), every start
-    stops on the `ftol` rule well before its step cap, and VM2 and VM3 land within 2 % of the truth."""
+@pytest.fixture(scope="module")
+def pulsed():
+    """gdb1990 held below its oscillating range (β = 0.1) and stimulated by two β pulses to 0.5 over 5 s (each evokes
+    a spike): the data are simulated at the truth at rtol 1e-10 with σ = 0.02 µM noise (seeded), fitted by `fit` with
+    its defaults from 4 starts (no intervals). Returns the problem and the result."""
     model = cj.GDB1990(beta=0.1)
     protocol = cj.Protocol({"beta": cj.PulseTrain(period=2.5, width=0.4, amplitude=0.4, count=2, start=0.5,
                                                   baseline=0.1)})  # fmt: skip
@@ -27,14 +27,43 @@ def test_a_paced_trace_is_fitted_by_levenberg_marquardt_to_the_truth():
         model, ts, data, free=list(TRUTH), bounds={k: (v / 1.3, v * 1.3) for k, v in TRUTH.items()},
         protocol=protocol, profile=("sigma",),
     )  # fmt: skip
+    return problem, fitting.fit(problem, 4, seed=0, uncertainty=None, derived=False)
+
+
+def test_a_paced_trace_is_fitted_by_levenberg_marquardt_to_the_truth(pulsed):
+    """`fit` with its defaults picks single shooting by Levenberg–Marquardt (the protocol drives a least-squares
+    problem), every start stops on the `ftol` rule well before its step cap, and VM2 and VM3 land within 2 % of the
+    truth."""
+    problem, result = pulsed
     assert (problem.rtol, problem.atol) == (1e-6, 1e-9)  # the model's fit_rtol() and rtol/1000
-    result = fitting.fit(problem, 4, seed=0, uncertainty=None, derived=False)
     assert result.strategy == "single-shooting"
     assert result.multistart.optimiser == "lm"
     ms = result.multistart
     assert bool(np.all(ms.converged)) and int(np.max(ms.iterations)) < 100
     for name, value in TRUTH.items():
         assert result.estimates[result.names.index(name)] == pytest.approx(value, rel=0.02)
+
+
+def test_the_intervals_use_the_jacobian_levenberg_marquardt_ended_with(pulsed):
+    """Each start's run keeps the residual Jacobian of its last linearisation, at its end point; the Gauss–Newton
+    intervals of `summarise` use the best start's instead of compiling a Jacobian of their own. It agrees with
+    `jax.jacfwd` of the residuals at that point (to 1e-6 of its largest entry), and so do the intervals; both cover
+    the truth."""
+    from fitting._result import _residual_jacobian, laplace_intervals
+
+    problem, result = pulsed
+    ms = result.multistart
+    assert ms.jacobians.shape == (4, problem.n_data, 2)
+    J = np.asarray(_residual_jacobian(problem, jnp.asarray(ms.best_theta)))
+    assert np.max(np.abs(ms.jacobians[0] - J)) <= 1e-6 * np.max(np.abs(J))
+    summary = fitting.summarise(problem, ms, derived=False)
+    assert summary.ci_method == "gauss-newton"
+    low, high, _ = laplace_intervals(problem.free, ms.best_theta, J.T @ J / summary.sigma**2)
+    np.testing.assert_allclose(summary.ci_low, low, rtol=1e-6)
+    np.testing.assert_allclose(summary.ci_high, high, rtol=1e-6)
+    for name, value in TRUTH.items():
+        i = summary.names.index(name)
+        assert summary.ci_low[i] < value < summary.ci_high[i]
 
 
 def test_the_shannon_cardiac_sets_fit_at_rtol_1e_4_with_ros34pw2():

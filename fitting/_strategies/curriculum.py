@@ -65,4 +65,6 @@ class HorizonCurriculum(AbstractStrategy):
         out = self.optimiser.run(problem, theta)
         start_ok = predict(problem, theta0).ok
         iterations = out.iterations.astype(jnp.int32) + iterations
-        return RunOutput(out.theta, out.value, iterations, out.converged, out.failures + failures, ~start_ok)
+        return RunOutput(
+            out.theta, out.value, iterations, out.converged, out.failures + failures, ~start_ok, out.jacobian
+        )

@@ -165,5 +165,11 @@ class MultipleShooting(AbstractStrategy):
         out = self.optimiser.run(problem, x[:k])
         start_ok = predict(problem, theta0).ok
         return RunOutput(
-            out.theta, out.value, out.iterations + iterations, out.converged, out.failures + failures, ~start_ok
+            out.theta,
+            out.value,
+            out.iterations + iterations,
+            out.converged,
+            out.failures + failures,
+            ~start_ok,
+            out.jacobian,
         )
