@@ -111,6 +111,8 @@ def test_rerun_after_sigkill_keeps_finished_work_and_refits_changed_input(serial
     argv = ["fit", str(cells), *ARGV, "--out", str(out)]
     code = "import sys; from cicrjax._cli.main import main; sys.exit(main(sys.argv[1:]))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if os.environ.get("CICRJAX_CACHE_DIR"):  # the session's compilation cache, which holds the serial run's fit
+        env["JAX_COMPILATION_CACHE_DIR"] = os.environ["CICRJAX_CACHE_DIR"]
     with subprocess.Popen([sys.executable, "-c", code, *argv], env=env, stderr=subprocess.PIPE, text=True) as run:
         for line in run.stderr:  # skips the 4 done, fits cell4, then reads cell5 and starts fitting it
             if "[6/6]" in line and "compiling" in line:
