@@ -239,9 +239,11 @@ class Problem(eqx.Module):
 
 
 def _set(model, name: str, value: float):
-    """`model` with parameter `name` set to `value` (broadcast over a condition axis)."""
+    """`model` with parameter `name` set to `value` (broadcast over a condition axis), keeping the leaf's dtype and
+    weak type, so that a fixed value does not make the fit a program of its own (a strong float64 leaf where the
+    model's defaults are weakly typed compiles again)."""
     old = getattr(model, name)
-    return eqx.tree_at(lambda m: getattr(m, name), model, jnp.broadcast_to(jnp.asarray(value, float), jnp.shape(old)))
+    return eqx.tree_at(lambda m: getattr(m, name), model, jnp.full_like(old, value))
 
 
 def _model_parameter_names(model) -> dict[str, object]:
