@@ -170,7 +170,7 @@ def _restructured(exported, treedef):
     if exported.nr_devices > 1:
         mesh = jax.sharding.Mesh(jax.local_devices()[: exported.nr_devices], ("devices",))
         replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
-        call = jax.jit(exported.call, in_shardings=replicated, out_shardings=replicated)
+        call = jax.jit(exported.call, in_shardings=replicated)
     return lambda *leaves: jax.tree.unflatten(treedef, call(*leaves))
 
 
