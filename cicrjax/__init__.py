@@ -4,7 +4,11 @@ Simulation runs in float64 by default (stiff solvers and likelihoods need it): i
 `jax_enable_x64`. Pass `dtype=jnp.float32` to `simulate` for GPU throughput.
 """
 
-import jax as _jax
+from ._xla_options import raise_small_loop_threshold as _raise_small_loop_threshold
+
+_raise_small_loop_threshold()  # before JAX starts its CPU backend: see _xla_options.py
+
+import jax as _jax  # noqa: E402
 
 _jax.config.update("jax_enable_x64", True)
 
