@@ -28,11 +28,11 @@ class UnrolledTsit5(diffrax.AbstractAdaptiveSolver):
     On a CPU, XLA runs a loop body's kernels in the calling thread only while each buffer they touch holds at most
     512 bytes, and otherwise schedules them on a thread pool. diffrax's stage loop keeps every stage in one buffer,
     which forward-mode tangents of small models overflow (5 tangents of a 2-state model: 7 × 2 × 5 float64), and
-    then pays that scheduling seven times a step; here the step is one body. The gdb1990 gradient of
-    `benchmarks/gradient.py` (5 parameters) takes 4.2 against 9.6 ms CPU, marhl2000's (20) 3.9 against 7.8 ms
-    (`python -m benchmarks.step_overhead --compile`, which also gives equal first calls for gdb1990's gradient).
-    Not a default: reverse mode is slower than with Tsit5 (gdb1990 31 against 24 ms), and the vmapped multistart
-    programs of a fit compile longer (`cicrjax demo`: 68 against 55 s of XLA compilation, loaded). For `ODETerm`s.
+    then pays that scheduling seven times a step; here the step is one body. Since cicrjax has XLA compile a small
+    solve's whole step loop as one kernel (cicrjax/_xla_options.py), that matters little: gdb1990's 5-parameter
+    gradient of `benchmarks/gradient.py` takes 0.85 ms with either solver, marhl2000's (20) 1.1 against 2.2 ms
+    (`python -m benchmarks --case gradient --quick`, loaded). Not a default: the vmapped multistart programs of a fit
+    compile longer with it (benchmarks/README.md, session 9). For `ODETerm`s.
 
     **Example:** `simulate(GDB1990(), ts, solver=UnrolledTsit5(), adjoint=diffrax.ForwardMode())`
     """
