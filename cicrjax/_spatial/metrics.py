@@ -7,6 +7,7 @@ from jaxtyping import Array
 FRONT_THRESHOLD = 0.5  # µM: the Atri 1993 set-up tracks the front at c = 0.5 µM
 
 
+@jax.jit  # one compiled program per shape, not one per jnp operation when called eagerly
 def front_positions(x: Array, c: Array, threshold: float | Array = FRONT_THRESHOLD) -> Array:
     """Position (µm) of the rightmost upward crossing of `threshold` in each row of the kymograph `c`.
 
@@ -43,6 +44,7 @@ def arrival_time(ts: Array, fronts: Array, position: float | Array) -> Array:
     return jnp.where(jnp.any(past), t, jnp.nan)
 
 
+@jax.jit
 def wave_speed(ts: Array, fronts: Array, lo: float | Array, hi: float | Array) -> Array:
     """Mean speed (µm/s) of the front between positions `lo` and `hi` (µm): (hi − lo) over the time it took.
 
@@ -53,6 +55,7 @@ def wave_speed(ts: Array, fronts: Array, lo: float | Array, hi: float | Array) -
     return (hi - lo) / (arrival_time(ts, fronts, hi) - arrival_time(ts, fronts, lo))
 
 
+@jax.jit
 def reached(fronts: Array, position: float | Array) -> Array:
     """Whether the front ever reached `position` (µm): the wave propagated that far."""
     return jnp.max(fronts) >= position
