@@ -1,6 +1,6 @@
-"""`cicrjax fit`'s own defaults: each CPU core a device (the starts run side by side), unless XLA_FLAGS says how
-many, with the fit's programs kept by the executable cache over those devices; and its help names the optimiser
-each strategy runs by default."""
+"""`cicrjax fit` over several CPU devices (`XLA_FLAGS=--xla_force_host_platform_device_count=N`): the fit's
+programs kept by the executable cache over those devices; and its help names the optimiser each strategy runs by
+default."""
 
 import math
 import os
@@ -13,15 +13,11 @@ import pytest
 from cicrjax._cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
-# the devices JAX sees after the command's set-up, in a fresh process (JAX fixes its devices when it starts)
-PROBE = "from fitting._cli.fit import _cores_as_devices; _cores_as_devices(); import jax; print(len(jax.devices()))"
 # with two devices: a program split over both (as `fitting.run_starts` is) kept by the executable cache, then read
 # back from disk by a fresh `cached_jit` (as a later process does) and called; sin(3)·2 and sin(7)·2 are printed
 KEPT = """
 import sys, pathlib, jax, jax.numpy as jnp
 from cicrjax import map_sharded, _executable_cache as cache
-from fitting._cli.fit import _cores_as_devices
-_cores_as_devices()
 print(len(jax.devices()))
 cache.enable_executable_cache(pathlib.Path(sys.argv[1]))
 def split(x):
@@ -33,21 +29,15 @@ print(len(list(pathlib.Path(sys.argv[1]).iterdir())), float(first[1, 1]), float(
 """
 
 
-def _run(code: str, xla_flags: str | None, *args: str) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_NUM_CPU_DEVICES")}
-    env.update({"JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT)})
-    if xla_flags is not None:
-        env["XLA_FLAGS"] = xla_flags
+def _run(code: str, xla_flags: str, *args: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != "JAX_NUM_CPU_DEVICES"}
+    env.update({"JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT), "XLA_FLAGS": xla_flags})
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
 
 
-def test_each_core_is_a_device():
-    assert int(_run(PROBE, None)[0]) == len(os.sched_getaffinity(0))
-
-
-def test_xla_flags_set_the_devices_and_a_program_over_two_is_kept(tmp_path):
+def test_a_program_split_over_two_devices_is_kept_and_called_again(tmp_path):
     devices, kept, first, again = _run(KEPT, "--xla_force_host_platform_device_count=2", str(tmp_path))
     assert (int(devices), int(kept)) == (2, 1)
     assert float(first) == pytest.approx(2.0 * math.sin(3.0), rel=1e-12)

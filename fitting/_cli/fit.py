@@ -8,7 +8,6 @@ import functools
 import glob
 import json
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -163,8 +162,8 @@ def add_parser(sub):
         "--devices",
         default=None,
         metavar="N",
-        help="local devices that share the starts (GPUs, or CPU cores: each core is one unless "
-        "XLA_FLAGS=--xla_force_host_platform_device_count=N says otherwise); default all",
+        help="local devices (GPUs, or CPU cores made devices with XLA_FLAGS=--xla_force_host_platform_device_count=N)"
+        " that share the starts; default all",
     )
     p.add_argument(
         "--workers",
@@ -201,21 +200,6 @@ def _bounds(items: list[str]) -> dict[str, tuple[float, float]]:
             raise UsageError(f"--bounds {name}={text!r} is not LO:HI, e.g. --bounds {name}=0.1:10")
         out[name] = (parse_float(lo, f"--bounds {name} (lower)"), parse_float(hi, f"--bounds {name} (upper)"))
     return out
-
-
-def _cores_as_devices() -> None:
-    """Make each CPU core a JAX device, so that the starts run side by side (`fitting.run_starts`), as
-    `XLA_FLAGS=--xla_force_host_platform_device_count=N` would; left as it is where XLA_FLAGS sets the count or JAX
-    has started already (the command called from a running program)."""
-    import jax
-
-    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
-        return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    try:
-        jax.config.update("jax_num_cpu_devices", cores)
-    except RuntimeError:  # JAX has started: its devices stay as they are
-        pass
 
 
 def _progress(message: str) -> None:
@@ -331,7 +315,6 @@ def run(args):
     started = time.perf_counter()
     args.assumed = []  # what was inferred from the recordings (the pacing), said once every input is checked
     settings = _settings(args)
-    _cores_as_devices()
     local_devices(settings["devices"])  # more devices than JAX sees: say how to make them, before any output
     if args.model is not None or args.petab is None:
         get_model(_model_name(args))  # a wrong --model is said first
