@@ -79,12 +79,12 @@ def test_pulse_train_trajectory_and_gradients_match_closed_form(solver):
         return _closed_form(*theta, count, t_end)
 
     theta = jnp.array([2.0, 1.0, 0.2, 3.0, 0.1])
-    expected = np.asarray(jax.grad(exact)(theta))
-    value, grad = jax.value_and_grad(simulated)(theta)  # one trace of the solve for both
+    expected = np.asarray(jax.jit(jax.grad(exact))(theta))  # jitted: one program, not one per jnp operation
+    value, grad = jax.jit(jax.value_and_grad(simulated))(theta)  # one trace of the solve for both
     assert float(value) == pytest.approx(float(exact(theta)), rel=1e-8)
     np.testing.assert_allclose(np.asarray(grad), expected, rtol=1e-6, atol=1e-9)
     if isinstance(solver, diffrax.Tsit5 | cj.Ros34PW2):  # forward mode too: default explicit and stiff solvers
-        forward = jax.jacfwd(lambda th: simulated(th, diffrax.ForwardMode()))(theta)
+        forward = jax.jit(jax.jacfwd(lambda th: simulated(th, diffrax.ForwardMode())))(theta)
         np.testing.assert_allclose(np.asarray(forward), expected, rtol=1e-6, atol=1e-9)
 
 
@@ -128,9 +128,11 @@ def test_kvaerno5_edge_time_gradients_are_off_by_percents():
         return sol.ys[-1, 0]
 
     theta = jnp.array([2.0, 1.0, 0.2])
-    expected = np.asarray(jax.grad(lambda th: _closed_form(th[0], th[1], th[2], 3.0, 0.1, count, t_end))(theta))
+    expected = np.asarray(
+        jax.jit(jax.grad(lambda th: _closed_form(th[0], th[1], th[2], 3.0, 0.1, count, t_end)))(theta)
+    )
     exact = float(_closed_form(2.0, 1.0, 0.2, 3.0, 0.1, count, t_end))
-    value, grad = jax.value_and_grad(simulated)(theta)
+    value, grad = jax.jit(jax.value_and_grad(simulated))(theta)
     assert float(value) == pytest.approx(exact, rel=1e-8)
     error = np.abs(np.asarray(grad) / expected - 1.0)
     assert error[0] < 1e-6  # the rate constant: right
