@@ -166,11 +166,11 @@ class cached_jit:
 def _restructured(exported, treedef):
     """The exported program as a jitted function of the array leaves, returning the function's output; a program
     exported for N > 1 devices (starts split over them) is called on the first N, its leaves replicated there."""
-    call = jax.jit(exported.call)
     if exported.nr_devices > 1:
         mesh = jax.sharding.Mesh(jax.local_devices()[: exported.nr_devices], ("devices",))
-        replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
-        call = jax.jit(exported.call, in_shardings=replicated)
+        call = jax.jit(exported.call, in_shardings=jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec()))
+    else:
+        call = jax.jit(exported.call)
     return lambda *leaves: jax.tree.unflatten(treedef, call(*leaves))
 
 
