@@ -1,5 +1,7 @@
 """A curriculum over the time horizon: fit the first part of a trace, then warm-start on longer and longer parts."""
 
+import dataclasses
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -7,7 +9,7 @@ import jax.numpy as jnp
 from cicrjax import InputError
 
 from .._objective import predict
-from .._optimisers import LBFGS, AbstractOptimiser, RunOutput
+from .._optimisers import LBFGS, AbstractOptimiser
 from .._problem import Problem
 from .base import AbstractStrategy
 
@@ -65,6 +67,4 @@ class HorizonCurriculum(AbstractStrategy):
         out = self.optimiser.run(problem, theta)
         start_ok = predict(problem, theta0).ok
         iterations = out.iterations.astype(jnp.int32) + iterations
-        return RunOutput(
-            out.theta, out.value, iterations, out.converged, out.failures + failures, ~start_ok, out.jacobian
-        )
+        return dataclasses.replace(out, iterations=iterations, failures=out.failures + failures, start_failed=~start_ok)

@@ -1,5 +1,7 @@
 """Multiple shooting: the trace cut into segments, each started from a free state, tied by a continuity penalty."""
 
+import dataclasses
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -9,7 +11,7 @@ from jaxtyping import Array
 from cicrjax import InputError
 
 from .._objective import affine, gaussian_nll, predict
-from .._optimisers import LBFGS, AbstractOptimiser, RunOutput
+from .._optimisers import LBFGS, AbstractOptimiser
 from .._problem import Problem
 from .._signal import StateSignal
 from .base import AbstractStrategy
@@ -164,12 +166,6 @@ class MultipleShooting(AbstractStrategy):
         (x, iterations, failures), _ = jax.lax.scan(stage, (x0, zero, zero), weights)
         out = self.optimiser.run(problem, x[:k])
         start_ok = predict(problem, theta0).ok
-        return RunOutput(
-            out.theta,
-            out.value,
-            out.iterations + iterations,
-            out.converged,
-            out.failures + failures,
-            ~start_ok,
-            out.jacobian,
+        return dataclasses.replace(
+            out, iterations=out.iterations + iterations, failures=out.failures + failures, start_failed=~start_ok
         )

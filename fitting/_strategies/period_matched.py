@@ -194,9 +194,7 @@ class PeriodMatched(AbstractStrategy):
             converged = done & (value < problem.penalty)
             return RunOutput(theta, value, steps, converged, (value >= problem.penalty).astype(jnp.int32), ~start_ok)
         out = self.optimiser.run(problem, thetas[jnp.argmin(losses)])
-        return RunOutput(
-            out.theta, out.value, out.iterations + steps, out.converged, out.failures, ~start_ok, out.jacobian
-        )
+        return dataclasses.replace(out, iterations=out.iterations + steps, start_failed=~start_ok)
 
 
 def _each(fn, xs):
