@@ -11,6 +11,9 @@ from jax import lax
 from jax.custom_derivatives import SymbolicZero
 from jaxtyping import Array
 
+from ._jacobian_pattern import jacobian_pattern
+from ._sparse_lu import SparseLU
+
 # Hairer E, Wanner G (1996) Solving Ordinary Differential Equations II, 2nd ed., Springer, §IV.7 (RODAS, in the
 # W-transformed form of their rodas.f and of Numerical Recipes 3rd ed. §17.5.1, StepperRoss). Stage i solves
 # (I/(γh) − J) k_i = f(t + c_i h, y + Σ_j a_ij k_j) + γ_i h ∂f/∂t + Σ_j C_ij k_j / h.
@@ -78,7 +81,8 @@ def _inverse(a: Array) -> Array:
         inv = jnp.where(is_k, row_inv[None, :], inv - col[:, None] * row_inv[None, :])
         return a, inv
 
-    return lax.fori_loop(0, n, eliminate, (a, jnp.eye(n, dtype=a.dtype)))[1]
+    # unrolled for small matrices (16 × 16: half the time of the rolled loop), rolled for large ones
+    return lax.fori_loop(0, n, eliminate, (a, jnp.eye(n, dtype=a.dtype)), unroll=n <= _SPARSE_MAX_STATES)[1]
 
 
 @_inverse.defjvp
@@ -117,10 +121,30 @@ def _jacobians(f, t, y):
     return dfdt, jac
 
 
-def _stages(f, t0, t1, y0, w_inv, dfdt, a, ck, c, gamma_t, f0=None):
+# Up to this many states a step factorises I/(γh) − J as a sparse LU in scalar operations (when J's pattern, with
+# fill, covers at most half the matrix); beyond, it inverts the dense matrix. Cardiac (58 of 256 entries), one
+# process, sparse against dense: a 1 s beat with Rodas4 2.2 against 2.8 ms; Ros34PW2's forward-mode gradient in 5
+# parameters 2.1 against 7.2 ms; results equal to 1e-14.
+_SPARSE_MAX_STATES = 32
+
+
+def _w_solver(f_of_y, y0, shift, jac):
+    """A function b ↦ (shift·I − J)⁻¹ b, for J = `jac` the Jacobian of `f_of_y` at `y0` (whose sparsity pattern,
+    read from its jaxpr, decides between a sparse LU and a dense inverse)."""
+    n = y0.shape[0]
+    if n <= _SPARSE_MAX_STATES:
+        lu = SparseLU(jacobian_pattern(f_of_y, y0))
+        if lu.filled.sum() <= n * n // 2:
+            factors = lu.factor(shift, jac)
+            return lambda b: lu.solve(factors, b)
+    w_inv = _w_inverse(shift, jac)
+    return lambda b: _matvec(w_inv, b)
+
+
+def _stages(f, t0, t1, y0, solve, dfdt, a, ck, c, gamma_t, f0=None):
     """The stages k_i of a Rosenbrock step in the W-transformed form of Hairer & Wanner (1996, §IV.7):
-    (I/(γh) − J) k_i = f(t0 + c_i h, y0 + Σ_j a_ij k_j) + Σ_j ck_ij k_j / h + γ_i h ∂f/∂t, with `w_inv` the
-    inverse of I/(γh) − J; `f0`, when given, is f(t0, y0) (the first stage's evaluation)."""
+    (I/(γh) − J) k_i = f(t0 + c_i h, y0 + Σ_j a_ij k_j) + Σ_j ck_ij k_j / h + γ_i h ∂f/∂t, with `solve` applying
+    (I/(γh) − J)⁻¹; `f0`, when given, is f(t0, y0) (the first stage's evaluation)."""
     h = t1 - t0
     ks = []
     for i in range(len(c)):
@@ -131,7 +155,7 @@ def _stages(f, t0, t1, y0, w_inv, dfdt, a, ck, c, gamma_t, f0=None):
             rhs = rhs + sum(float(cij) * k for cij, k in zip(ck[i, :i], ks, strict=True)) / h
         if gamma_t[i] != 0.0:
             rhs = rhs + (float(gamma_t[i]) * h) * dfdt
-        ks.append(_matvec(w_inv, rhs))
+        ks.append(solve(rhs))
     return ks
 
 
@@ -156,10 +180,11 @@ class RodasInterpolation(diffrax.AbstractLocalInterpolation):
 class Rodas4(diffrax.AbstractAdaptiveSolver):
     """Rosenbrock method RODAS (Hairer & Wanner 1996): order 4, embedded order 3, L-stable, stiffly accurate.
 
-    Each step takes one Jacobian (forward mode, with ∂f/∂t for time-dependent protocols), inverts
-    I/(γh) − J once and evaluates the vector field six times; there is no Newton iteration, so a step costs
-    a fixed amount and differentiates exactly (reverse mode goes through the same arithmetic). Dense output is
-    the method's own third-order interpolant. For `ODETerm`s over a 1-D array state.
+    Each step takes one Jacobian (forward mode, with ∂f/∂t for time-dependent protocols), factorises
+    I/(γh) − J once (a sparse LU when the Jacobian's pattern is sparse) and evaluates the vector field six times;
+    there is no Newton iteration, so a step costs a fixed amount and differentiates exactly (reverse mode goes
+    through the same arithmetic). Dense output is the method's own third-order interpolant. For `ODETerm`s over a
+    1-D array state.
 
     **Example:** `diffeqsolve(ODETerm(f), Rodas4(), t0, t1, None, y0, stepsize_controller=PIDController(...))`
     """
@@ -183,13 +208,14 @@ class Rodas4(diffrax.AbstractAdaptiveSolver):
         def f(t, y):
             return terms.vf(t, y, args)
 
-        dfdt, jac = _jacobians(f, jnp.asarray(t0, y0.dtype), y0)
+        t0_ = jnp.asarray(t0, y0.dtype)
+        dfdt, jac = _jacobians(f, t0_, y0)
         ks = _stages(
             f,
             t0,
             t1,
             y0,
-            _w_inverse(1.0 / (_GAMMA * h), jac),
+            _w_solver(lambda y: f(t0_, y), y0, 1.0 / (_GAMMA * h), jac),
             dfdt,
             _A,
             _CK,
@@ -254,7 +280,7 @@ class Ros34PW2(diffrax.AbstractAdaptiveSolver):
     Because a W-method keeps its order whatever matrix stands in for the Jacobian, the Jacobian (and ∂f/∂t) is
     held out of differentiation (`stop_gradient`): derivatives of the solution, forward or reverse, are those of
     the same W-method applied to the sensitivity equations, so they converge at order 3 and cost no second
-    derivatives of the model. Each step takes one Jacobian (forward mode), inverts I/(γh) − J once and evaluates
+    derivatives of the model. Each step takes one Jacobian (forward mode), factorises I/(γh) − J once and evaluates
     the vector field four times, plus once at the step end for the third-order Hermite dense output (reused as
     the next step's first stage). For `ODETerm`s over a 1-D array state.
 
@@ -285,8 +311,8 @@ class Ros34PW2(diffrax.AbstractAdaptiveSolver):
             lambda x: lax.stop_gradient(x) if eqx.is_array(x) else x, (terms, args, jnp.asarray(t0, y0.dtype), y0)
         )
         dfdt, jac = _jacobians(lambda t, y: frozen[0].vf(t, y, frozen[1]), *frozen[2:])
-        w_inv = _w_inverse(1.0 / (_W_GAMMA * h), jac)
-        ks = _stages(f, t0, t1, y0, w_inv, dfdt, _W_A, _W_CK, _W_C, _W_GAMMA_T, f0=f0)
+        solve = _w_solver(lambda y: frozen[0].vf(frozen[2], y, frozen[1]), frozen[3], 1.0 / (_W_GAMMA * h), jac)
+        ks = _stages(f, t0, t1, y0, solve, dfdt, _W_A, _W_CK, _W_C, _W_GAMMA_T, f0=f0)
         y1 = y0 + _combine(_W_B, ks)
         f1 = f(t1, y1)
         dense = dict(y0=y0, y1=y1, k0=h * f0, k1=h * f1)
