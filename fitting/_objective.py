@@ -168,12 +168,21 @@ def value_and_grad(problem: Problem, theta: ArrayLike) -> tuple[Array, Array, Ar
 
 def residuals(problem: Problem, theta: ArrayLike) -> Array:
     """Weighted residuals (data − fit)/σ (data − fit where σ is profiled), flattened, differentiable in forward
-    mode (`jax.jacfwd`, Levenberg–Marquardt); a failed solve gives large constant residuals. Priors are not
-    residuals: least squares ignores them."""
+    mode (`jax.jacfwd`, Levenberg–Marquardt); a failed solve gives large constant residuals, whose cost ½‖r‖² is
+    twice the problem's penalty. Priors are not residuals: least squares ignores them."""
     p = predict(problem, theta, diffrax.ForwardMode())  # Jacobians of residuals are taken in forward mode
     r = _weigh(problem, p.residual, p.sigma).ravel()
-    big = jnp.sqrt(problem.penalty / r.shape[0])
+    big = jnp.sqrt(4.0 * problem.penalty / r.shape[0])
     return jnp.where(p.ok & jnp.all(jnp.isfinite(r)), r, big)
+
+
+def least_squares_nll(problem: Problem, theta: ArrayLike, r: Array) -> Array:
+    """The Gaussian NLL at `theta` from its weighted residuals `r` ([`fitting.residuals`][] of a successful solve),
+    σ profiled or fixed, without solving again: what [`fitting.neg_log_posterior`][] gives there without priors."""
+    if "sigma" in problem.profile:
+        return gaussian_nll(problem, r, problem.mask, {})[1]
+    sigma = problem.with_values(problem.natural(theta))[1]["sigma"]
+    return 0.5 * jnp.sum(r**2) + jnp.sum(problem.mask) * (jnp.log(sigma) + 0.5 * _LOG_2PI)
 
 
 @eqx.filter_jit

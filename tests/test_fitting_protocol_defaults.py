@@ -1,6 +1,7 @@
 """`fitting.fit`'s defaults on a trace that a protocol drives: single shooting by Levenberg–Marquardt that stops on
 a flat ridge (`ftol`), and the cardiac sets' fit tolerance."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -75,3 +76,28 @@ def test_the_shannon_cardiac_sets_fit_at_rtol_1e_4_with_ros34pw2():
         assert (problem.rtol, problem.atol) == (1e-4, pytest.approx(1e-7, rel=1e-12))
         assert isinstance(problem.solver, cj.Ros34PW2)
     assert fitting.define_problem(cj.Hinch2004(), ts, jnp.full(11, 0.2), free=["J_R"]).rtol == 1e-6
+
+
+def test_levenberg_marquardt_scores_its_end_points_without_solving_again(pulsed):
+    """Levenberg–Marquardt values each start's end point from the residuals of its last linearisation (no solve of
+    its own): the NLL that `neg_log_posterior` computes there (σ profiled; and with σ fixed, from `residuals` at any
+    point). A start where the solve fails (NaN parameters) ends at once, flagged, valued at the penalty and counted
+    as one failure, as the other starts run on unchanged."""
+    from fitting._objective import least_squares_nll
+
+    problem, result = pulsed
+    ms = result.multistart
+    for theta, value in zip(ms.thetas, ms.values, strict=True):
+        assert value == pytest.approx(float(fitting.neg_log_posterior(problem, jnp.asarray(theta))), abs=1e-9)
+    starts = np.vstack([ms.starts[:3], np.full((1, 2), np.nan)])
+    failed = fitting.multistart(problem, starts=starts, strategy="auto")
+    np.testing.assert_allclose(failed.values[:3], ms.values[:3], rtol=1e-12)
+    assert failed.values[3] == problem.penalty and failed.start_failed[3] and not failed.converged[3]
+    assert int(failed.iterations[3]) == 1 and int(failed.failures[3]) >= 1 and failed.n_at_best == min(ms.n_at_best, 3)
+    fixed = fitting.define_problem(
+        problem.model, problem.ts, problem.data[0], free=list(TRUTH), protocol=problem.protocol, profile=(),
+        observation={"sigma": SIGMA},
+    )  # fmt: skip
+    theta = fixed.to_theta({"VM2": 60.0, "VM3": 520.0})
+    nll = jax.jit(lambda th: least_squares_nll(fixed, th, fitting.residuals(fixed, th)))(theta)
+    assert float(nll) == pytest.approx(float(fitting.neg_log_posterior(fixed, theta)), rel=1e-12)
