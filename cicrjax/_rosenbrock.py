@@ -122,29 +122,27 @@ def _jacobians(f, t, y):
 
 
 # Up to this many states a step factorises I/(γh) − J as a sparse LU in scalar operations (when J's pattern, with
-# fill, covers at most half the matrix); beyond, it inverts the dense matrix. Cardiac (58 of 256 entries), one
-# process, sparse against dense: a 1 s beat with Rodas4 2.2 against 2.8 ms; Ros34PW2's forward-mode gradient in 5
-# parameters 2.1 against 7.2 ms; results equal to 1e-14.
+# fill, covers at most half the matrix) and inverts it from the factors; beyond, it inverts the dense matrix by
+# Gauss–Jordan elimination. Cardiac (58 of 256 entries), one process, sparse against dense: a 1 s beat with Rodas4
+# 2.2 against 2.8 ms; Ros34PW2's forward-mode gradient in 5 parameters 2.1 against 7.2 ms; results equal to 1e-14.
 _SPARSE_MAX_STATES = 32
 
 
-def _w_solver(f_of_y, y0, shift, jac):
-    """A function b ↦ (shift·I − J)⁻¹ b, for J = `jac` the Jacobian of `f_of_y` at `y0` (whose sparsity pattern,
-    read from its jaxpr, decides between a sparse LU and a dense inverse)."""
+def _w_inverse_of(f_of_y, y0, shift, jac):
+    """(shift·I − J)⁻¹ for J = `jac`, the Jacobian of `f_of_y` at `y0`, whose sparsity pattern (read from its
+    jaxpr) decides between a sparse LU and a dense inversion."""
     n = y0.shape[0]
     if n <= _SPARSE_MAX_STATES:
         lu = SparseLU(jacobian_pattern(f_of_y, y0))
         if lu.filled.sum() <= n * n // 2:
-            factors = lu.factor(shift, jac)
-            return lambda b: lu.solve(factors, b)
-    w_inv = _w_inverse(shift, jac)
-    return lambda b: _matvec(w_inv, b)
+            return lu.inverse(shift, jac)
+    return _w_inverse(shift, jac)
 
 
-def _stages(f, t0, t1, y0, solve, dfdt, a, ck, c, gamma_t, f0=None):
+def _stages(f, t0, t1, y0, w_inv, dfdt, a, ck, c, gamma_t, f0=None):
     """The stages k_i of a Rosenbrock step in the W-transformed form of Hairer & Wanner (1996, §IV.7):
-    (I/(γh) − J) k_i = f(t0 + c_i h, y0 + Σ_j a_ij k_j) + Σ_j ck_ij k_j / h + γ_i h ∂f/∂t, with `solve` applying
-    (I/(γh) − J)⁻¹; `f0`, when given, is f(t0, y0) (the first stage's evaluation)."""
+    (I/(γh) − J) k_i = f(t0 + c_i h, y0 + Σ_j a_ij k_j) + Σ_j ck_ij k_j / h + γ_i h ∂f/∂t, with `w_inv` the
+    inverse of I/(γh) − J; `f0`, when given, is f(t0, y0) (the first stage's evaluation)."""
     h = t1 - t0
     ks = []
     for i in range(len(c)):
@@ -155,7 +153,7 @@ def _stages(f, t0, t1, y0, solve, dfdt, a, ck, c, gamma_t, f0=None):
             rhs = rhs + sum(float(cij) * k for cij, k in zip(ck[i, :i], ks, strict=True)) / h
         if gamma_t[i] != 0.0:
             rhs = rhs + (float(gamma_t[i]) * h) * dfdt
-        ks.append(solve(rhs))
+        ks.append(_matvec(w_inv, rhs))
     return ks
 
 
@@ -215,7 +213,7 @@ class Rodas4(diffrax.AbstractAdaptiveSolver):
             t0,
             t1,
             y0,
-            _w_solver(lambda y: f(t0_, y), y0, 1.0 / (_GAMMA * h), jac),
+            _w_inverse_of(lambda y: f(t0_, y), y0, 1.0 / (_GAMMA * h), jac),
             dfdt,
             _A,
             _CK,
@@ -311,8 +309,8 @@ class Ros34PW2(diffrax.AbstractAdaptiveSolver):
             lambda x: lax.stop_gradient(x) if eqx.is_array(x) else x, (terms, args, jnp.asarray(t0, y0.dtype), y0)
         )
         dfdt, jac = _jacobians(lambda t, y: frozen[0].vf(t, y, frozen[1]), *frozen[2:])
-        solve = _w_solver(lambda y: frozen[0].vf(frozen[2], y, frozen[1]), frozen[3], 1.0 / (_W_GAMMA * h), jac)
-        ks = _stages(f, t0, t1, y0, solve, dfdt, _W_A, _W_CK, _W_C, _W_GAMMA_T, f0=f0)
+        w_inv = _w_inverse_of(lambda y: frozen[0].vf(frozen[2], y, frozen[1]), frozen[3], 1.0 / (_W_GAMMA * h), jac)
+        ks = _stages(f, t0, t1, y0, w_inv, dfdt, _W_A, _W_CK, _W_C, _W_GAMMA_T, f0=f0)
         y1 = y0 + _combine(_W_B, ks)
         f1 = f(t1, y1)
         dense = dict(y0=y0, y1=y1, k0=h * f0, k1=h * f1)

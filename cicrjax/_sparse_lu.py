@@ -19,13 +19,14 @@ class SparseLU:
 
     The elimination order is Markowitz's greedy one (least (row count − 1)·(column count − 1) first), which keeps
     the fill small: for `cicrjax.Cardiac` the factors have 60 entries against J's 58 (natural order: 167).
-    Factorisation and solves are unrolled at trace time into scalar arithmetic that XLA fuses, so they cost a few
-    hundred flops instead of a dense 16 × 16 elimination, and differentiate like any other arithmetic. A zero
+    Factorisation and solves are unrolled at trace time into scalar (or row-vector) arithmetic that XLA fuses, so
+    they cost a few hundred flops instead of a dense 16 × 16 elimination, and differentiate like any other
+    arithmetic. A zero
     pivot gives non-finite values (no pivoting), which an adaptive solver rejects as a failed step.
 
     **Arguments:** `pattern` an (n, n) boolean array, True where J may be nonzero.
 
-    **Example:** `lu = SparseLU(pattern); x = lu.solve(lu.factor(1.0 / (γ * h), jac), rhs)`
+    **Example:** `SparseLU(pattern).inverse(1.0 / (γ * h), jac)`
     """
 
     def __init__(self, pattern: np.ndarray):
@@ -63,7 +64,7 @@ class SparseLU:
         return a, inverse_pivots
 
     def solve(self, factors: tuple[dict, list], b: Array) -> Array:
-        """x with (shift·I − J) x = b, from `factor`'s output."""
+        """x with (shift·I − J) x = b, from `factor`'s output; `b` of shape (n,) or (n, m)."""
         a, inverse_pivots = factors
         n, order = len(self.order), self.order
         z = [b[order[i]] for i in range(n)]
@@ -79,6 +80,11 @@ class SparseLU:
         for position, state in enumerate(order):
             out[state] = x[position]
         return jnp.stack(out)
+
+    def inverse(self, shift: Array, jac: Array) -> Array:
+        """(shift·I − J)⁻¹ as a dense matrix: the solve applied to the identity's rows at once (as one solve of
+        16-vectors it compiles in half the time of six solves of scalars, for the same cost a Rosenbrock step)."""
+        return self.solve(self.factor(shift, jac), jnp.eye(len(self.order), dtype=jac.dtype))
 
 
 def _below(filled: np.ndarray, k: int) -> list[int]:
