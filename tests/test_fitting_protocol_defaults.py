@@ -101,3 +101,18 @@ def test_levenberg_marquardt_scores_its_end_points_without_solving_again(pulsed)
     theta = fixed.to_theta({"VM2": 60.0, "VM3": 520.0})
     nll = jax.jit(lambda th: least_squares_nll(fixed, th, fitting.residuals(fixed, th)))(theta)
     assert float(nll) == pytest.approx(float(fitting.neg_log_posterior(fixed, theta)), rel=1e-12)
+
+
+def test_the_summary_compiles_before_the_fit_ends(pulsed, caplog):
+    """`compile_summary` (which `cicrjax fit` runs on a thread beside the multistart) compiles every program that
+    `summarise` then runs: the prediction and the 2k + 1 simulations of the derived quantities with intervals, so
+    the summary after it compiles nothing."""
+    from fitting._result import compile_summary
+
+    problem, result = pulsed
+    compile_summary(problem)
+    with jax.log_compiles(True), caplog.at_level("WARNING"):
+        summary = fitting.summarise(problem, result.multistart)
+    compiled = [r.getMessage() for r in caplog.records if "Finished XLA compilation" in r.getMessage()]
+    assert compiled == [] and summary.ci_method == "gauss-newton"
+    assert summary.nll == pytest.approx(result.nll, abs=1e-9) and np.isfinite(summary.derived["decay_tau"].ci_low)

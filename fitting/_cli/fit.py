@@ -3,12 +3,14 @@
 Registered with the `cicrjax.commands` entry-point group, so cicrjax never imports this package.
 """
 
+import contextlib
 import dataclasses
 import functools
 import glob
 import json
 import math
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -605,11 +607,34 @@ def _fit_job(
             f"and running {n_starts} start(s) with the {remedy.name} strategy ({job.why}) and "
             f"{remedy.optimiser.name} ({problem.mode}-mode gradients)"
         )
-    with _bar(max_iter, n_starts, remedy, quiet):
-        ms = multistart(problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial, devices=devices)
+    summary = None if quiet else _compile_summary(args, problem)
+    try:
+        with _bar(max_iter, n_starts, remedy, quiet):
+            ms = multistart(
+                problem, n_starts, strategy=remedy, seed=seed, include_initial=include_initial, devices=devices
+            )
+    finally:
+        if summary is not None:
+            summary.join()
     ms = dataclasses.replace(ms, strategy_reason=job.why)
     check_succeeded(ms)
     return _report(args, problem, ms, job.recording, job.trace_names, job.where, started, quiet)
+
+
+def _compile_summary(args, problem) -> threading.Thread:
+    """A thread that compiles (or loads) the summary's programs while the multistart runs, so that on a machine with
+    a free core the summary does not compile after the fit (a failure there is the summary's to report)."""
+    from .._result import compile_summary
+
+    laplace = check_uncertainty(args).intervals
+
+    def target():
+        with contextlib.suppress(Exception):
+            compile_summary(problem, uncertainty="laplace" if laplace else None)
+
+    thread = threading.Thread(target=target, name="cicrjax-fit-summary", daemon=True)
+    thread.start()
+    return thread
 
 
 def check_succeeded(ms) -> None:
