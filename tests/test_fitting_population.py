@@ -239,6 +239,7 @@ def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_
     """`cicrjax fit --per-cell/--hierarchical` fit the recording's traces as one batch (checked on the problem
     handed to the multistart, which is stopped there: the fit itself is covered above)."""
     import fitting._multistart
+    import fitting._result
     from cicrjax._cli.main import main
 
     class Stop(Exception):
@@ -251,6 +252,8 @@ def test_cli_per_cell_and_hierarchical_build_one_batched_problem(cells_csv, tmp_
         raise Stop
 
     monkeypatch.setattr(fitting._multistart, "multistart", stop)
+    # nor compile the summary's programs, which `cicrjax fit` starts on a thread beside the multistart
+    monkeypatch.setattr(fitting._result, "compile_summary", lambda *args, **kwargs: None)
     argv = ["fit", str(cells_csv), "--model", "li-rinzel1994", "--kind", "calcium", "--free", "v1,v3"]
     argv += ["--per-cell", "v3", "--hierarchical", "v1=0.3", "--bounds", "v3=0.5:1.5", "--out", str(tmp_path / "o")]
     assert main(argv) == 1  # Stop is not an input error: the CLI reports it as a bug (traceback, exit 1)
