@@ -75,8 +75,11 @@ def test_sparse_lu_solves_as_a_dense_solve():
     jac = np.where(pattern, rng.normal(size=(n, n)), 0.0)
     shift, b = 5.0 * n, rng.normal(size=n)
     lu = SparseLU(pattern)
-    x = jax.jit(lambda s, j, b: lu.solve(lu.factor(s, j), b))(shift, jnp.asarray(jac), jnp.asarray(b))
-    np.testing.assert_allclose(np.asarray(x), np.linalg.solve(shift * np.eye(n) - jac, b), rtol=1e-12)
+    solve = jax.jit(lambda s, j, b: [lu.solve(lu.factor(s, j), b, transpose=t) for t in (False, True)])
+    x, x_transposed = solve(shift, jnp.asarray(jac), jnp.asarray(b))
+    w = shift * np.eye(n) - jac
+    np.testing.assert_allclose(np.asarray(x), np.linalg.solve(w, b), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(x_transposed), np.linalg.solve(w.T, b), rtol=1e-12)
 
 
 # A stiff linear system coupled through a hub (an arrowhead Jacobian, rates up to 1e4 s⁻¹): y' = A y.
@@ -85,6 +88,7 @@ _A[0, 1:] = [50.0, -20.0, 10.0, 5.0, 1.0]
 _A[1:, 0] = [30.0, -10.0, 2.0, 1.0, 0.5]
 _Y0 = np.array([1.0, 2.0, -1.0, 0.5, 3.0, 1.5])
 TS = np.linspace(0.0, 2.0, 21)
+FORWARD = diffrax.ForwardMode()
 
 
 @pytest.mark.parametrize("solver", [cj.Rodas4(), cj.Ros34PW2()], ids=["Rodas4", "Ros34PW2"])
@@ -94,7 +98,7 @@ def test_rosenbrock_with_a_sparse_jacobian_matches_the_matrix_exponential(solver
     def field(t, y, a):
         return jnp.stack([jnp.sum(a[i] * y) if i == 0 else a[i, i] * y[i] + a[i, 0] * y[0] for i in range(6)])
 
-    def solve(scale):
+    def solve(scale, adjoint=FORWARD):
         sol = diffrax.diffeqsolve(
             diffrax.ODETerm(field),
             solver,
@@ -106,7 +110,7 @@ def test_rosenbrock_with_a_sparse_jacobian_matches_the_matrix_exponential(solver
             saveat=diffrax.SaveAt(ts=jnp.asarray(TS)),
             stepsize_controller=diffrax.PIDController(rtol=1e-8, atol=1e-10),
             max_steps=10_000,
-            adjoint=diffrax.ForwardMode(),
+            adjoint=adjoint,
         )
         return sol.ys
 
@@ -120,3 +124,7 @@ def test_rosenbrock_with_a_sparse_jacobian_matches_the_matrix_exponential(solver
     a_minus[4, 4] *= 1.0 - 1e-6
     fd = np.stack([(scipy.linalg.expm(a_plus * t) - scipy.linalg.expm(a_minus * t)) @ _Y0 for t in TS]) / 2e-6
     np.testing.assert_allclose(np.asarray(d_ys), fd, rtol=0, atol=1e-6 * np.abs(fd).max())
+    # reverse mode transposes the sparse solves (`transpose_solve`)
+    weights = np.linspace(1.0, 2.0, TS.size)[:, None] * np.linspace(-1.0, 1.0, 6)[None, :]
+    loss = lambda s: jnp.sum(jnp.asarray(weights) * solve(s, diffrax.RecursiveCheckpointAdjoint()))
+    np.testing.assert_allclose(float(jax.jit(jax.grad(loss))(1.0)), np.sum(weights * fd), rtol=1e-6)
