@@ -81,8 +81,7 @@ def _dense_inverse(shift: Array, jac: Array) -> Array:
         inv = jnp.where(is_k, row_inv[None, :], inv - col[:, None] * row_inv[None, :])
         return a, inv
 
-    # unrolled for small matrices (16 × 16: half the time of the rolled loop), rolled for large ones
-    return lax.fori_loop(0, n, eliminate, (a, jnp.eye(n, dtype=a.dtype)), unroll=n <= _SPARSE_MAX_STATES)[1]
+    return lax.fori_loop(0, n, eliminate, (a, jnp.eye(n, dtype=a.dtype)))[1]
 
 
 @jax.custom_jvp
@@ -114,13 +113,16 @@ def _jacobians(f, t, y):
     return dfdt, jac
 
 
-# Up to this many states a step factorises I/(γh) − J as a sparse LU in scalar operations (when J's pattern, with
-# fill, covers at most half the matrix) and solves each stage with its factors; beyond, it inverts the dense matrix
-# by Gauss–Jordan elimination. Cardiac (58 of 256 entries), quiet machine, one process, sparse against dense:
-# Ros34PW2's forward-mode gradient in 5 parameters of a 1 s beat at rtol 1e-4 2.1 against 5.2 ms, its simulation
-# 0.77 against 1.42 ms, Rodas4's 0.64 against 1.07 ms; results equal to 1e-14; first calls 40–60 % longer (the
-# gradient 13.7–15.9 against 9.7–9.9 s).
-_SPARSE_MAX_STATES = 32
+# A step factorises I/(γh) − J as a sparse LU in scalar operations when the factors (J's pattern with its fill) have
+# at most this many entries, and half the matrix at most, and solves each stage with its factors; otherwise it
+# inverts the dense matrix by Gauss–Jordan elimination. Cardiac (16 states, 60 entries), quiet machine, one process,
+# sparse against dense: Ros34PW2's forward-mode gradient in 5 parameters of a 1 s beat at rtol 1e-4 2.1 against
+# 5.2 ms, its simulation 0.77 against 1.42 ms, Rodas4's 0.64 against 1.07 ms; results equal to 1e-14; first calls
+# 40–60 % longer (the gradient 13.7–15.9 against 9.7–9.9 s). Larger factors make a step's scalar code outgrow XLA's
+# small-loop threshold (cicrjax/_xla_options.py), and the step loop then runs kernel by kernel: `cardiac-mouse`
+# (130 entries) simulated 10× slower, `skeletal`'s (73) forward-mode Rodas4 gradient 1.6× slower.
+_SPARSE_MAX_ENTRIES = 64
+_SPARSE_MAX_STATES = 32  # beyond, the pattern is not read at all
 
 
 def _w_solver(f_of_y, y0, shift, jac):
@@ -128,12 +130,12 @@ def _w_solver(f_of_y, y0, shift, jac):
     (read from its jaxpr) decides between a sparse LU and a dense inverse.
 
     The sparse solve is a `lax.custom_linear_solve`: derivatives come from the matrix's product with a vector and
-    the same factors (∂x = W⁻¹(∂b − ∂W x)), never from differentiating the factorisation's scalar arithmetic,
-    which doubled the compile time of `skeletal`'s forward-mode gradient through Rodas4."""
+    the same factors (∂x = W⁻¹(∂b − ∂W x)), never from differentiating the factorisation's scalar arithmetic
+    (which doubled the compile time of a forward-mode gradient through Rodas4, measured on `skeletal`)."""
     n = y0.shape[0]
     if n <= _SPARSE_MAX_STATES:
         lu = SparseLU(jacobian_pattern(f_of_y, y0))
-        if lu.filled.sum() <= n * n // 2:
+        if lu.filled.sum() <= min(_SPARSE_MAX_ENTRIES, n * n // 2):
             factors = lu.factor(lax.stop_gradient(shift), lax.stop_gradient(jac))
             return lambda b: lax.custom_linear_solve(
                 lambda x: shift * x - jac @ x,
