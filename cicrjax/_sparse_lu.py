@@ -5,13 +5,12 @@ import numpy as np
 from jaxtyping import Array
 
 
-def _eliminate(filled: np.ndarray, k: int, remaining) -> tuple[list[int], list[int]]:
-    """Rows below and columns right of pivot `k` (among `remaining`) with an entry in `filled`; adds their fill."""
+def _eliminate(filled: np.ndarray, k: int, remaining) -> None:
+    """Add to `filled` the fill of eliminating pivot `k` among the `remaining` rows and columns."""
     rows = [i for i in remaining if i != k and filled[i, k]]
     cols = [j for j in remaining if j != k and filled[k, j]]
     for i in rows:
         filled[i, cols] = True
-    return rows, cols
 
 
 class SparseLU:
