@@ -2,8 +2,15 @@
 failure reported per element) instead of exceptions."""
 
 import functools
+import threading
 
 import equinox._errors as _eqx_errors
+
+# Equinox's switch is one process-wide value; traces under `nan_on_error` may overlap (`cicrjax fit` compiles its
+# summary on a thread while the multistart traces), so the first to enter saves the setting and the last to leave
+# restores it. Saving and restoring per call let two overlapping traces leave the process in "nan" mode for good.
+_LOCK = threading.Lock()
+_state = {"depth": 0, "saved": None}
 
 
 def nan_on_error(fn):
@@ -19,11 +26,17 @@ def nan_on_error(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        old = _eqx_errors.EQX_ON_ERROR
-        _eqx_errors.EQX_ON_ERROR = "nan"
+        with _LOCK:
+            if _state["depth"] == 0:
+                _state["saved"] = _eqx_errors.EQX_ON_ERROR
+                _eqx_errors.EQX_ON_ERROR = "nan"
+            _state["depth"] += 1
         try:
             return fn(*args, **kwargs)
         finally:
-            _eqx_errors.EQX_ON_ERROR = old
+            with _LOCK:
+                _state["depth"] -= 1
+                if _state["depth"] == 0:
+                    _eqx_errors.EQX_ON_ERROR = _state["saved"]
 
     return wrapper

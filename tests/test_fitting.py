@@ -177,6 +177,34 @@ def test_runtime_errors_inside_a_fit_become_nan():
         eqx.filter_jit(g)(jnp.asarray(2.0)).block_until_ready()
 
 
+def test_nan_on_error_restores_equinox_mode_when_traces_overlap():
+    """Two overlapping `nan_on_error` calls (`cicrjax fit` traces its summary on a thread beside the multistart):
+    the mode stays "nan" while either is inside and is restored when the last leaves, whichever left first."""
+    import threading
+
+    import equinox._errors as eqx_errors
+
+    from fitting._nan_on_error import nan_on_error
+
+    before = eqx_errors.EQX_ON_ERROR
+    inside, release = [threading.Event(), threading.Event()], [threading.Event(), threading.Event()]
+
+    def trace(i):
+        inside[i].set()
+        release[i].wait(30)
+
+    threads = [threading.Thread(target=nan_on_error(trace), args=(i,)) for i in range(2)]
+    for thread, entered in zip(threads, inside, strict=True):
+        thread.start()
+        assert entered.wait(30)
+    release[0].set()  # the first in leaves first
+    threads[0].join()
+    assert eqx_errors.EQX_ON_ERROR == "nan"
+    release[1].set()
+    threads[1].join()
+    assert eqx_errors.EQX_ON_ERROR == before
+
+
 def test_levenberg_marquardt_and_adam_against_lbfgs(noisy_fit):
     """On the noisy Li–Rinzel problem (offset, scale, σ profiled) from the two chosen starts of L-BFGS's fit:
     optimistix Levenberg–Marquardt reaches L-BFGS's optimum (NLL and estimates); Adam, first order, gets within 2%
